@@ -1,0 +1,4 @@
+//! Server-function signatures shared with the browser. Bodies are thin:
+//! check the caller, call one `server::` function, return a shared type.
+
+pub mod week;

@@ -1,0 +1,86 @@
+//! The one error type every server function returns.
+//!
+//! Internal failures are logged on the server with their detail and reach
+//! the browser only as an opaque message: database text never leaves the
+//! server.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+/// Errors shared by the server and the browser.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// The request is malformed; the text says what to fix.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Nothing there.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Not signed in, or not allowed.
+    #[error("not allowed: {0}")]
+    Forbidden(String),
+    /// Someone else changed the thing first.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Something failed on the server; details are in the server log.
+    #[error("something went wrong on the server; it has been logged")]
+    Internal,
+    /// The call did not reach the server function or its answer was garbled.
+    #[error("could not reach the server: {0}")]
+    Transport(String),
+}
+
+impl AppError {
+    /// HTTP status that goes with the error.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::BadRequest(_) => 400,
+            Self::NotFound(_) => 404,
+            Self::Forbidden(_) => 403,
+            Self::Conflict(_) => 409,
+            Self::Internal => 500,
+            Self::Transport(_) => 502,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Transport(value.to_string())
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::RowNotFound => Self::NotFound("no such row".into()),
+            e => {
+                tracing::error!(error = %e, "database error");
+                Self::Internal
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_shows_no_detail_to_the_browser() {
+        let shown = AppError::Internal.to_string();
+        assert!(!shown.contains("sql"), "{shown}");
+        assert_eq!(AppError::Internal.status(), 500);
+    }
+
+    #[test]
+    fn errors_round_trip_through_json_as_the_browser_receives_them() {
+        let e = AppError::Conflict("action changed".into());
+        let json = serde_json::to_string(&e).unwrap();
+        assert_eq!(serde_json::from_str::<AppError>(&json).unwrap(), e);
+    }
+}

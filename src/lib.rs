@@ -1,0 +1,22 @@
+//! RPM Cockpit: a live weekly-planning cockpit.
+//!
+//! Shared code (`model`, `api`, `ui`, `error`) builds for both the server
+//! and the browser; everything that touches the database lives in `server`,
+//! compiled only with the `ssr` feature.
+
+pub mod api;
+pub mod app;
+pub mod error;
+pub mod model;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Browser entry point: attaches the reactive app to the server's HTML.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,148 @@
+//! The `rpm-cockpit` command line: serve the cockpit, manage the embedded
+//! database.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+
+use super::embedded_pg::Started;
+use super::settings::Settings;
+use super::{db, seed, startup};
+
+/// RPM Cockpit: a live weekly-planning cockpit.
+///
+/// Settings come from Leptos.toml in the current directory, overridden by
+/// the environment (see that file). Without DATABASE_URL the cockpit runs
+/// its own PostgreSQL cluster under the data directory.
+#[derive(Debug, Parser)]
+#[command(name = "rpm-cockpit", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the cockpit (the default).
+    Serve,
+    /// Manage the embedded PostgreSQL cluster.
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DbAction {
+    /// Start the cluster (create it on first use), create the database,
+    /// apply migrations.
+    Start,
+    /// Stop the cluster.
+    Stop,
+    /// Say whether the cluster runs.
+    Status,
+    /// Print the connection URL of the cockpit's database.
+    Url,
+}
+
+/// Runs the command line; the process exit code.
+pub async fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let root = std::env::current_dir().context("reading the current directory")?;
+    let settings = Settings::load(&root)?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await.map(|_| ExitCode::SUCCESS),
+        Command::Db { action } => db_command(settings, action).await,
+    }
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let database = db::open(&settings).await?;
+    if settings.demo_data && seed::seed_demo_if_empty(&database.pool, today()).await? {
+        tracing::info!("loaded the demo week");
+    }
+    let options = startup::leptos_options(&settings)?;
+    let addr = options.site_addr;
+    let state = startup::build_state(settings, database.pool.clone(), options);
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("listening on {addr} (is another cockpit running there?)"))?;
+    tracing::info!("cockpit listening on http://{addr}");
+    axum::serve(listener, startup::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    database.pool.close().await;
+    if let Some((pg, Started::Now)) = database.embedded {
+        // We started it, so we stop it; a reused cluster belongs to whoever
+        // started it (`rpm-cockpit db stop`).
+        pg.stop()?;
+        tracing::info!("embedded PostgreSQL stopped");
+    }
+    Ok(())
+}
+
+async fn db_command(settings: Settings, action: DbAction) -> anyhow::Result<ExitCode> {
+    if settings.database_url.is_some() {
+        anyhow::bail!("DATABASE_URL is set: the embedded cluster is not in use");
+    }
+    let pg = db::embedded(&settings)?;
+    match action {
+        DbAction::Start => {
+            let database = db::open(&settings).await?;
+            database.pool.close().await;
+            println!("running: {}", pg.url(&settings.database_name));
+        }
+        DbAction::Stop => {
+            let was = pg.stop()?;
+            println!("{}", if was { "stopped" } else { "not running" });
+        }
+        DbAction::Status => {
+            let running = pg.is_running();
+            println!("{}", if running { "running" } else { "not running" });
+            return Ok(if running { ExitCode::SUCCESS } else { ExitCode::from(3) });
+        }
+        DbAction::Url => println!("{}", pg.url(&settings.database_name)),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        if let Ok(mut s) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

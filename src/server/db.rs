@@ -1,0 +1,63 @@
+//! Connecting to PostgreSQL: an external server via DATABASE_URL, or the
+//! embedded cluster.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+use super::embedded_pg::{EmbeddedPostgres, Started};
+use super::settings::Settings;
+
+/// Where the database came from, so `main` can stop what it started.
+pub struct Database {
+    pub pool: PgPool,
+    /// The embedded cluster, when DATABASE_URL was not set.
+    pub embedded: Option<(EmbeddedPostgres, Started)>,
+}
+
+/// The embedded cluster described by `settings`.
+pub fn embedded(settings: &Settings) -> anyhow::Result<EmbeddedPostgres> {
+    EmbeddedPostgres::new(&settings.data_dir, settings.embedded_pg_port)
+}
+
+/// Connects (starting the embedded cluster when needed) and migrates.
+pub async fn open(settings: &Settings) -> anyhow::Result<Database> {
+    let (url, embedded) = match &settings.database_url {
+        Some(url) => (url.clone(), None),
+        None => {
+            let pg = embedded(settings)?;
+            let started = pg.start()?;
+            pg.ensure_database(&settings.database_name).await?;
+            tracing::info!(
+                data = %pg.data_dir().display(),
+                reused = started == Started::Reused,
+                "embedded PostgreSQL ready"
+            );
+            (pg.url(&settings.database_name), Some((pg, started)))
+        }
+    };
+    let pool = connect(&url, settings.database_max_connections).await?;
+    migrate(&pool).await?;
+    Ok(Database { pool, embedded })
+}
+
+/// A pool with a bounded wait for a connection.
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect(url)
+        .await
+        // The URL may hold a password: name the failure, not the URL.
+        .context("connecting to PostgreSQL (check DATABASE_URL)")
+}
+
+/// Applies the embedded migrations; applied ones are skipped.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
+    sqlx::migrate!("./migrations")
+        .run(pool)
+        .await
+        .context("running database migrations")
+}

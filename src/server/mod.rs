@@ -1,0 +1,13 @@
+//! Everything that runs only on the server: settings, the database, the
+//! embedded cluster, queries, and the HTTP router.
+
+pub mod cli;
+pub mod db;
+pub mod embedded_pg;
+pub mod seed;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod week;
+
+pub use state::{state, AppState};

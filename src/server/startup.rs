@@ -1,0 +1,68 @@
+//! Building the state and the router: used by `main` and by the tests.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::PgPool;
+use tower_http::trace::TraceLayer;
+
+use super::settings::Settings;
+use super::state::AppState;
+use crate::app::{shell, App};
+
+/// Leptos options: cargo-leptos's environment when it runs us, our own
+/// defaults otherwise (tests, a binary started by hand), with the site
+/// address from `Settings`.
+pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
+    let mut options = get_configuration(None)
+        .map(|c| c.leptos_options)
+        .unwrap_or_default();
+    if options.output_name.is_empty() {
+        options.output_name = Arc::from("rpm-cockpit");
+    }
+    options.site_addr = settings
+        .site_addr
+        .parse()
+        .map_err(|e| anyhow::anyhow!("site_addr {:?}: {e}", settings.site_addr))?;
+    Ok(options)
+}
+
+/// The state every handler shares.
+pub fn build_state(settings: Settings, db: PgPool, leptos_options: LeptosOptions) -> AppState {
+    AppState {
+        leptos_options,
+        db,
+        settings: Arc::new(settings),
+    }
+}
+
+/// The whole HTTP surface of the cockpit.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    Router::new()
+        .route("/healthz", get(health))
+        // Server functions are registered here too, with AppState in context.
+        .leptos_routes_with_context(&state, routes, || (), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Liveness that includes the database: 200 "ok" or 503.
+async fn health(State(db): State<PgPool>) -> (StatusCode, &'static str) {
+    match sqlx::query("select 1").execute(&db).await {
+        Ok(_) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! Queries behind the week overview.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgExecutor;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::{ActionStatus, ActionSummary, FunnelStage, ResultProgress, WeekOverview};
+
+#[derive(sqlx::FromRow)]
+struct PlanRow {
+    id: Uuid,
+    week_start_date: NaiveDate,
+    week_end_date: NaiveDate,
+    owner: String,
+    classification: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ResultRow {
+    id: Uuid,
+    result_code: String,
+    result_text: String,
+    purpose: String,
+    category: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ActionRow {
+    id: Uuid,
+    result_id: Uuid,
+    action_code: String,
+    action_text: String,
+    owner: Option<String>,
+    due_date: Option<DateTime<Utc>>,
+    funnel_stage: String,
+    status: String,
+}
+
+/// The plan of the week containing `today`; failing that the newest plan
+/// that has started; failing that the earliest future one.
+#[tracing::instrument(skip(db), err)]
+pub async fn current_week(
+    db: &sqlx::PgPool,
+    today: NaiveDate,
+) -> Result<Option<WeekOverview>, AppError> {
+    let plan: Option<PlanRow> = sqlx::query_as(
+        r#"
+        select id, week_start_date, week_end_date, owner, classification
+        from rpm_weekly_plans
+        order by (week_start_date <= $1) desc,
+                 case when week_start_date <= $1 then week_start_date end desc,
+                 week_start_date asc
+        limit 1
+        "#,
+    )
+    .bind(today)
+    .fetch_optional(db)
+    .await?;
+    match plan {
+        Some(plan) => Ok(Some(overview(db, plan).await?)),
+        None => Ok(None),
+    }
+}
+
+async fn overview(db: &sqlx::PgPool, plan: PlanRow) -> Result<WeekOverview, AppError> {
+    let results = results_of(db, plan.id).await?;
+    let actions = actions_of(db, plan.id).await?;
+    let results = results
+        .into_iter()
+        .map(|r| {
+            let mine = actions
+                .iter()
+                .filter(|a| a.result_id == r.id)
+                .map(summary)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(ResultProgress {
+                id: r.id,
+                code: r.result_code,
+                title: r.result_text,
+                purpose: r.purpose,
+                category: r.category,
+                actions: mine,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(WeekOverview {
+        plan_id: plan.id,
+        week_start: plan.week_start_date,
+        week_end: plan.week_end_date,
+        owner: plan.owner,
+        classification: plan.classification,
+        results,
+    })
+}
+
+async fn results_of(db: impl PgExecutor<'_>, plan_id: Uuid) -> Result<Vec<ResultRow>, AppError> {
+    Ok(sqlx::query_as(
+        r#"
+        select id, result_code, result_text, purpose, category
+        from rpm_results
+        where weekly_plan_id = $1
+        order by priority nulls last, result_code
+        "#,
+    )
+    .bind(plan_id)
+    .fetch_all(db)
+    .await?)
+}
+
+async fn actions_of(db: impl PgExecutor<'_>, plan_id: Uuid) -> Result<Vec<ActionRow>, AppError> {
+    Ok(sqlx::query_as(
+        r#"
+        select a.id, a.result_id, a.action_code, a.action_text, a.owner, a.due_date,
+               a.funnel_stage, a.status
+        from rpm_action_items a
+        join rpm_results r on r.id = a.result_id
+        where r.weekly_plan_id = $1
+        order by a.due_date nulls last, a.action_code
+        "#,
+    )
+    .bind(plan_id)
+    .fetch_all(db)
+    .await?)
+}
+
+fn summary(a: &ActionRow) -> Result<ActionSummary, AppError> {
+    // The check constraints make these infallible; a failure is a bug.
+    let internal = |e: AppError| {
+        tracing::error!(error = %e, code = %a.action_code, "bad stored value");
+        AppError::Internal
+    };
+    Ok(ActionSummary {
+        id: a.id,
+        code: a.action_code.clone(),
+        text: a.action_text.clone(),
+        owner: a.owner.clone(),
+        due_date: a.due_date,
+        funnel_stage: FunnelStage::parse(&a.funnel_stage).map_err(internal)?,
+        status: ActionStatus::parse(&a.status).map_err(internal)?,
+    })
+}

@@ -1,0 +1,5 @@
+//! Components: one per file.
+
+pub mod progress_bar;
+pub mod result_card;
+pub mod week_page;
