@@ -19,12 +19,13 @@ use crate::app::{shell, App};
 /// defaults otherwise (tests, a binary started by hand), with the site
 /// address from `Settings`.
 pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
-    let mut options = get_configuration(None)
-        .map(|c| c.leptos_options)
-        .unwrap_or_default();
-    if options.output_name.is_empty() {
-        options.output_name = Arc::from("rpm-cockpit");
-    }
+    let mut options = match get_configuration(None) {
+        Ok(conf) => conf.leptos_options,
+        Err(_) => LeptosOptions::builder()
+            .output_name("rpm-cockpit")
+            .site_root("target/site")
+            .build(),
+    };
     options.site_addr = settings
         .site_addr
         .parse()
@@ -44,10 +45,14 @@ pub fn build_state(settings: Settings, db: PgPool, leptos_options: LeptosOptions
 /// The whole HTTP surface of the cockpit.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    Router::new()
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    Router::<AppState>::new()
         .route("/healthz", get(health))
         // Server functions are registered here too, with AppState in context.
-        .leptos_routes_with_context(&state, routes, || (), {
+        .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })

@@ -1,0 +1,55 @@
+import { defineConfig, devices } from "@playwright/test";
+import { existsSync } from "node:fs";
+
+// The cockpit under test: `cargo leptos end-to-end` starts it; scripts/test.sh
+// points it at a private address and data directory (RPM_SITE_ADDR).
+const baseURL = `http://${process.env.RPM_SITE_ADDR ?? "127.0.0.1:3000"}`;
+
+// Debian's Chromium when present (machines without a browser download);
+// Playwright's own browser on an ordinary machine.
+const systemChromium = "/usr/bin/chromium";
+const launchOptions = existsSync(systemChromium)
+  ? {
+      executablePath: systemChromium,
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    }
+  : {};
+
+export default defineConfig({
+  testDir: "./tests",
+  globalSetup: "./global-setup.ts",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: !!process.env.CI,
+  retries: 0,
+  reporter: [["list"]],
+  use: { baseURL, trace: "retain-on-failure" },
+  projects: [
+    {
+      name: "desktop",
+      use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions },
+    },
+    {
+      name: "iphone",
+      // iPhone 14-sized viewport and touch, rendered by Chromium.
+      use: {
+        viewport: { width: 390, height: 844 },
+        deviceScaleFactor: 3,
+        isMobile: true,
+        hasTouch: true,
+        userAgent: devices["iPhone 14"].userAgent,
+        launchOptions,
+      },
+    },
+  ],
+});

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every test: format, lints (server and browser feature sets), unit and
+# integration tests against a real PostgreSQL, and browser tests in Chromium
+# against the real server. Stops at the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup.sh
+
+step() { printf '\n\033[1;32m==> %s\033[0m\n' "$*"; }
+started=$SECONDS
+
+# Private state for the tests: their own PostgreSQL clusters and server address,
+# so a cockpit running from run.sh (port 3000, .data/) is left alone.
+export RPM_TEST_DATA_DIR="$PWD/.data/test"
+E2E_DATA_DIR="$PWD/.data/e2e"
+stop_clusters() {
+  for dir in "$RPM_TEST_DATA_DIR" "$E2E_DATA_DIR"; do
+    [ -f "$dir/postgres/data/postmaster.pid" ] || continue
+    RPM_DATA_DIR="$dir" "$CARGO_TARGET_DIR/debug/rpm-cockpit" db stop >/dev/null 2>&1 ||
+      RPM_DATA_DIR="$dir" "$CARGO_TARGET_DIR/release/rpm-cockpit" db stop >/dev/null 2>&1 || true
+  done
+}
+trap stop_clusters EXIT
+# Each run starts from empty databases.
+stop_clusters
+rm -rf "$RPM_TEST_DATA_DIR" "$E2E_DATA_DIR"
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (ssr, hydrate) -D warnings"
+# With Debian's rustc the matching clippy is Debian's (rust-web-clippy).
+clippy=(cargo clippy)
+[ -n "$DEBIAN_RUST" ] && clippy=(cargo /usr/bin/cargo-clippy)
+"${clippy[@]}" --features ssr --all-targets -- -D warnings
+"${clippy[@]}" --features hydrate --lib -- -D warnings
+
+step "unit and integration tests (PostgreSQL)"
+cargo test --features ssr
+
+step "browser tests (cargo leptos end-to-end, Chromium)"
+rm -rf end2end/screenshots
+RPM_DATA_DIR="$E2E_DATA_DIR" RPM_SITE_ADDR="127.0.0.1:3100" RUST_LOG="${RUST_LOG:-warn}" \
+  cargo leptos end-to-end
+
+step "all tests passed in $((SECONDS - started)) s (screenshots: end2end/screenshots/)"

@@ -1,0 +1,102 @@
+//! A test application: a fresh database in the test cluster, migrated, and
+//! the cockpit's own router on top of it.
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use rpm_cockpit::server::embedded_pg::EmbeddedPostgres;
+use rpm_cockpit::server::settings::Settings;
+use rpm_cockpit::server::{db, startup};
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+/// Admin URL of the test server: TEST_DATABASE_URL (any PostgreSQL that
+/// lets us create databases) or an embedded cluster under `.data/test`
+/// (or RPM_TEST_DATA_DIR), started once per test run.
+fn admin_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+            return url;
+        }
+        let dir = std::env::var("RPM_TEST_DATA_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".data/test"));
+        let pg = EmbeddedPostgres::new(&dir, 5433).expect("PostgreSQL binaries");
+        pg.start().expect("starting the test cluster");
+        pg.url("postgres")
+    })
+}
+
+/// The admin URL with another database name.
+fn url_for(database: &str) -> String {
+    let url = admin_url();
+    match url.split_once('?') {
+        Some((base, query)) => format!("{}/{database}?{query}", base.rsplit_once('/').unwrap().0),
+        None => format!("{}/{database}", url.rsplit_once('/').unwrap().0),
+    }
+}
+
+/// A fresh, empty (unmigrated) database; returns a pool on it.
+pub async fn fresh_database() -> PgPool {
+    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    let admin = db::connect(admin_url(), 1).await.expect("admin connection");
+    sqlx::query(&format!(r#"create database "{name}""#))
+        .execute(&admin)
+        .await
+        .expect("create database");
+    admin.close().await;
+    db::connect(&url_for(&name), 5).await.expect("test database")
+}
+
+/// The cockpit on a fresh, migrated database.
+pub struct TestApp {
+    pub db: PgPool,
+    pub router: Router,
+}
+
+impl TestApp {
+    /// A migrated database without any plan.
+    pub async fn empty() -> Self {
+        let db = fresh_database().await;
+        db::migrate(&db).await.expect("migrations");
+        let settings = Settings::from_toml("").expect("default settings");
+        let options = startup::leptos_options(&settings).expect("leptos options");
+        let state = startup::build_state(settings, db.clone(), options);
+        Self {
+            router: startup::router(state),
+            db,
+        }
+    }
+
+    /// A migrated database with the demo week of `today`.
+    pub async fn with_demo(today: chrono::NaiveDate) -> Self {
+        let app = Self::empty().await;
+        rpm_cockpit::server::seed::seed_demo_if_empty(&app.db, today)
+            .await
+            .expect("demo seed");
+        app
+    }
+
+    /// Sends `request` through the router; status and body text.
+    pub async fn send(&self, request: Request<Body>) -> (StatusCode, String) {
+        let response = self.router.clone().oneshot(request).await.expect("response");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        (status, String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// A GET of `path`.
+    pub async fn get(&self, path: &str) -> (StatusCode, String) {
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+}
+
+/// Today, as the server sees it.
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}

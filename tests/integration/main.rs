@@ -1,0 +1,8 @@
+//! Integration tests: the real router against a real PostgreSQL, a fresh
+//! database per test. One binary, so the cluster starts once.
+
+mod helpers;
+mod home_page;
+mod schema;
+mod seed;
+mod week_api;
