@@ -99,8 +99,14 @@ EOF
 #!/bin/sh
 exec /usr/bin/rustc --sysroot=$SYSROOT "\$@"
 EOF
-  chmod +x "$CACHE/bin/rustc"
+  cat >"$CACHE/bin/rustdoc" <<EOF
+#!/bin/sh
+exec /usr/bin/rustdoc --sysroot=$SYSROOT "\$@"
+EOF
+  chmod +x "$CACHE/bin/rustc" "$CACHE/bin/rustdoc"
   export RUSTC="$CACHE/bin/rustc"
+  # Doctests must be compiled by the same compiler as the crates they use.
+  export RUSTDOC="$CACHE/bin/rustdoc"
 fi
 export DEBIAN_RUST
 
@@ -139,4 +145,7 @@ fi
 
 # Build outputs are kept outside the clone so warm runs reuse them.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+# Leptos reads this at compile time; cargo-leptos sets it for its builds.
+# Setting it for plain cargo too (tests, clippy) lets them share artifacts.
+export LEPTOS_OUTPUT_NAME="rpm-cockpit"
 say "ready (rustc: ${RUSTC:-rustup}, target dir: $CARGO_TARGET_DIR)"

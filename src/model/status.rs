@@ -99,9 +99,18 @@ mod tests {
 
     #[test]
     fn statuses_parse_from_their_stored_and_written_forms() {
-        assert_eq!(ActionStatus::parse("in_progress"), Ok(ActionStatus::InProgress));
-        assert_eq!(ActionStatus::parse(" In Progress "), Ok(ActionStatus::InProgress));
-        assert_eq!(ActionStatus::parse("COMPLETED"), Ok(ActionStatus::Completed));
+        assert_eq!(
+            ActionStatus::parse("in_progress"),
+            Ok(ActionStatus::InProgress)
+        );
+        assert_eq!(
+            ActionStatus::parse(" In Progress "),
+            Ok(ActionStatus::InProgress)
+        );
+        assert_eq!(
+            ActionStatus::parse("COMPLETED"),
+            Ok(ActionStatus::Completed)
+        );
         for s in ActionStatus::ALL {
             assert_eq!(ActionStatus::parse(s.as_str()), Ok(s));
         }

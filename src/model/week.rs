@@ -108,7 +108,13 @@ pub fn date_range_label(start: NaiveDate, end: NaiveDate) -> String {
             end.year()
         )
     } else {
-        format!("{} {}–{}, {}", month(start), start.day(), end.day(), end.year())
+        format!(
+            "{} {}–{}, {}",
+            month(start),
+            start.day(),
+            end.day(),
+            end.year()
+        )
     }
 }
 
@@ -134,7 +140,10 @@ mod tests {
 
     #[test]
     fn date_ranges_read_like_the_wireframe() {
-        assert_eq!(date_range_label(d(2025, 10, 21), d(2025, 10, 27)), "Oct 21–27, 2025");
+        assert_eq!(
+            date_range_label(d(2025, 10, 21), d(2025, 10, 27)),
+            "Oct 21–27, 2025"
+        );
         assert_eq!(
             date_range_label(d(2025, 10, 27), d(2025, 11, 2)),
             "Oct 27 – Nov 2, 2025"
@@ -172,6 +181,10 @@ mod tests {
         assert_eq!(week.completed_actions(), 2);
         assert_eq!(week.percent(), 50);
         assert_eq!(week.results[0].percent(), 67);
-        assert_eq!(week.results[2].percent(), 0, "no actions is 0%, not a division by zero");
+        assert_eq!(
+            week.results[2].percent(),
+            0,
+            "no actions is 0%, not a division by zero"
+        );
     }
 }

@@ -111,7 +111,11 @@ async fn db_command(settings: Settings, action: DbAction) -> anyhow::Result<Exit
         DbAction::Status => {
             let running = pg.is_running();
             println!("{}", if running { "running" } else { "not running" });
-            return Ok(if running { ExitCode::SUCCESS } else { ExitCode::from(3) });
+            return Ok(if running {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(3)
+            });
         }
         DbAction::Url => println!("{}", pg.url(&settings.database_name)),
     }
@@ -134,8 +138,7 @@ async fn shutdown_signal() {
         let _ = tokio::signal::ctrl_c().await;
     };
     let term = async {
-        if let Ok(mut s) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
             s.recv().await;
         }

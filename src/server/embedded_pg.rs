@@ -185,15 +185,17 @@ impl EmbeddedPostgres {
 
     fn prepare_dirs(&self) -> anyhow::Result<()> {
         for dir in [&self.data_dir, &self.socket_dir] {
-            std::fs::create_dir_all(dir)
-                .with_context(|| format!("creating {}", dir.display()))?;
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
         }
         set_mode(&self.data_dir, 0o700)?;
         set_mode(&self.socket_dir, 0o700)?;
         if let Some(user) = &self.run_as {
             let home = self.data_dir.parent().expect("data dir has a parent");
             for dir in [home, &self.socket_dir] {
-                run(Command::new("chown").arg("-R").arg(format!("{user}:")).arg(dir))?;
+                run(Command::new("chown")
+                    .arg("-R")
+                    .arg(format!("{user}:"))
+                    .arg(dir))?;
             }
             let reach = Command::new("runuser")
                 .args(["-u", user, "--", "test", "-w"])

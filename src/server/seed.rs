@@ -60,20 +60,174 @@ type Action = (
 );
 
 const ACTIONS: &[Action] = &[
-    ("R1", "ARCH-BOOT-001a", "Fix the boot script's environment check", "Jesse", 0, "bottom", "completed", 2.0, Some(1.5), None),
-    ("R1", "ARCH-BOOT-001b", "Verify the boot on a clean machine", "QA", 1, "bottom", "completed", 1.0, Some(1.0), None),
-    ("R1", "ARCH-BOOT-001c", "Voice greeting implementation", "Artifacts", 2, "middle", "in_progress", 3.0, None, None),
-    ("R2", "CLOUD-001a", "Create the transactional schema", "Artifacts", 1, "middle", "completed", 4.0, Some(5.0), None),
-    ("R2", "CLOUD-001b", "Set up the analytics warehouse", "Planning", 3, "middle", "in_progress", 6.0, None, None),
-    ("R2", "CLOUD-001c", "Data lake buckets and lifecycle rules", "Planning", 3, "top", "pending", 2.0, None, None),
-    ("R2", "CLOUD-001d", "API authentication for agents", "Research", 4, "middle", "blocked", 3.0, None, Some("Waiting for the OAuth client to be approved")),
-    ("R3", "ALBUM-021a", "Master the first six songs", "Artifacts", 2, "bottom", "completed", 6.0, Some(7.5), None),
-    ("R3", "ALBUM-021b", "Write liner notes and credits", "Jesse", 4, "top", "pending", 2.0, None, None),
-    ("R3", "ALBUM-021c", "Submit the album to distribution", "ExecMon", 5, "bottom", "pending", 1.0, None, None),
-    ("R4", "TIME-EST-001a", "Record estimated vs actual hours for a week", "Jesse", 5, "top", "in_progress", 1.0, None, None),
-    ("R4", "TIME-EST-001b", "Publish the estimation accuracy report", "Research", 6, "top", "pending", 2.0, None, None),
-    ("R5", "VIP-COCKPIT-001a", "Weekly overview page", "Artifacts", 2, "middle", "completed", 4.0, Some(3.5), None),
-    ("R5", "VIP-COCKPIT-001b", "Live action feed", "Artifacts", 4, "middle", "pending", 5.0, None, None),
+    (
+        "R1",
+        "ARCH-BOOT-001a",
+        "Fix the boot script's environment check",
+        "Jesse",
+        0,
+        "bottom",
+        "completed",
+        2.0,
+        Some(1.5),
+        None,
+    ),
+    (
+        "R1",
+        "ARCH-BOOT-001b",
+        "Verify the boot on a clean machine",
+        "QA",
+        1,
+        "bottom",
+        "completed",
+        1.0,
+        Some(1.0),
+        None,
+    ),
+    (
+        "R1",
+        "ARCH-BOOT-001c",
+        "Voice greeting implementation",
+        "Artifacts",
+        2,
+        "middle",
+        "in_progress",
+        3.0,
+        None,
+        None,
+    ),
+    (
+        "R2",
+        "CLOUD-001a",
+        "Create the transactional schema",
+        "Artifacts",
+        1,
+        "middle",
+        "completed",
+        4.0,
+        Some(5.0),
+        None,
+    ),
+    (
+        "R2",
+        "CLOUD-001b",
+        "Set up the analytics warehouse",
+        "Planning",
+        3,
+        "middle",
+        "in_progress",
+        6.0,
+        None,
+        None,
+    ),
+    (
+        "R2",
+        "CLOUD-001c",
+        "Data lake buckets and lifecycle rules",
+        "Planning",
+        3,
+        "top",
+        "pending",
+        2.0,
+        None,
+        None,
+    ),
+    (
+        "R2",
+        "CLOUD-001d",
+        "API authentication for agents",
+        "Research",
+        4,
+        "middle",
+        "blocked",
+        3.0,
+        None,
+        Some("Waiting for the OAuth client to be approved"),
+    ),
+    (
+        "R3",
+        "ALBUM-021a",
+        "Master the first six songs",
+        "Artifacts",
+        2,
+        "bottom",
+        "completed",
+        6.0,
+        Some(7.5),
+        None,
+    ),
+    (
+        "R3",
+        "ALBUM-021b",
+        "Write liner notes and credits",
+        "Jesse",
+        4,
+        "top",
+        "pending",
+        2.0,
+        None,
+        None,
+    ),
+    (
+        "R3",
+        "ALBUM-021c",
+        "Submit the album to distribution",
+        "ExecMon",
+        5,
+        "bottom",
+        "pending",
+        1.0,
+        None,
+        None,
+    ),
+    (
+        "R4",
+        "TIME-EST-001a",
+        "Record estimated vs actual hours for a week",
+        "Jesse",
+        5,
+        "top",
+        "in_progress",
+        1.0,
+        None,
+        None,
+    ),
+    (
+        "R4",
+        "TIME-EST-001b",
+        "Publish the estimation accuracy report",
+        "Research",
+        6,
+        "top",
+        "pending",
+        2.0,
+        None,
+        None,
+    ),
+    (
+        "R5",
+        "VIP-COCKPIT-001a",
+        "Weekly overview page",
+        "Artifacts",
+        2,
+        "middle",
+        "completed",
+        4.0,
+        Some(3.5),
+        None,
+    ),
+    (
+        "R5",
+        "VIP-COCKPIT-001b",
+        "Live action feed",
+        "Artifacts",
+        4,
+        "middle",
+        "pending",
+        5.0,
+        None,
+        None,
+    ),
 ];
 
 /// (name, status, health, minutes since heartbeat)
@@ -206,7 +360,10 @@ mod tests {
     #[test]
     fn weeks_start_on_monday() {
         let sunday = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        assert_eq!(week_start(sunday), NaiveDate::from_ymd_opt(2026, 11, 16).unwrap());
+        assert_eq!(
+            week_start(sunday),
+            NaiveDate::from_ymd_opt(2026, 11, 16).unwrap()
+        );
         let monday = NaiveDate::from_ymd_opt(2026, 11, 16).unwrap();
         assert_eq!(week_start(monday), monday);
     }
@@ -219,7 +376,12 @@ mod tests {
         assert_eq!(codes.len(), ACTIONS.len());
         for a in ACTIONS {
             assert!(RESULTS.iter().any(|r| r.0 == a.0), "{} has no result", a.1);
-            assert_eq!(a.6 == "blocked", a.9.is_some(), "{}: blocked iff reason", a.1);
+            assert_eq!(
+                a.6 == "blocked",
+                a.9.is_some(),
+                "{}: blocked iff reason",
+                a.1
+            );
         }
     }
 }

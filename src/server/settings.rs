@@ -167,6 +167,9 @@ mod tests {
         let err = s
             .apply_env(|k| (k == "RPM_SYNC_INTERVAL_MINUTES").then(|| "soon".into()))
             .unwrap_err();
-        assert!(err.to_string().contains("RPM_SYNC_INTERVAL_MINUTES"), "{err}");
+        assert!(
+            err.to_string().contains("RPM_SYNC_INTERVAL_MINUTES"),
+            "{err}"
+        );
     }
 }

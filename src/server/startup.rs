@@ -26,6 +26,10 @@ pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
             .site_root("target/site")
             .build(),
     };
+    if options.output_name.is_empty() {
+        // Built without cargo-leptos (plain `cargo build`/`cargo test`).
+        options.output_name = "rpm-cockpit".into();
+    }
     options.site_addr = settings
         .site_addr
         .parse()

@@ -2,6 +2,7 @@
 //! the cockpit's own router on top of it.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use axum::body::Body;
@@ -43,14 +44,25 @@ fn url_for(database: &str) -> String {
 
 /// A fresh, empty (unmigrated) database; returns a pool on it.
 pub async fn fresh_database() -> PgPool {
-    let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let name = format!(
+        "test_{}_{nanos}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    );
     let admin = db::connect(admin_url(), 1).await.expect("admin connection");
     sqlx::query(&format!(r#"create database "{name}""#))
         .execute(&admin)
         .await
         .expect("create database");
     admin.close().await;
-    db::connect(&url_for(&name), 5).await.expect("test database")
+    db::connect(&url_for(&name), 5)
+        .await
+        .expect("test database")
 }
 
 /// The cockpit on a fresh, migrated database.
@@ -84,15 +96,26 @@ impl TestApp {
 
     /// Sends `request` through the router; status and body text.
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, String) {
-        let response = self.router.clone().oneshot(request).await.expect("response");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response");
         let status = response.status();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
         (status, String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// A GET of `path`.
     pub async fn get(&self, path: &str) -> (StatusCode, String) {
-        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+        self.send(Request::get(path).body(Body::empty()).unwrap())
+            .await
     }
 }
 

@@ -30,7 +30,7 @@ async fn home_page_says_so_when_there_is_no_plan() {
 #[tokio::test]
 async fn overall_completion_counts_completed_actions_from_the_database() {
     let app = TestApp::with_demo(today()).await;
-    sqlx::query("update rpm_action_items set status = 'completed', completed_at = now()")
+    sqlx::query("update rpm_action_items set status = 'completed', completion_date = now()")
         .execute(&app.db)
         .await
         .unwrap();

@@ -24,7 +24,10 @@ async fn migrations_create_the_seven_specified_tables_and_ours() {
         "users",
         "events",
     ] {
-        assert!(tables.iter().any(|t| t == table), "{table} missing from {tables:?}");
+        assert!(
+            tables.iter().any(|t| t == table),
+            "{table} missing from {tables:?}"
+        );
     }
 }
 
@@ -79,7 +82,10 @@ async fn events_cannot_be_changed_or_deleted() {
         .execute(&app.db)
         .await
         .unwrap();
-    for sql in ["update events set payload = '{\"x\":1}'", "delete from events"] {
+    for sql in [
+        "update events set payload = '{\"x\":1}'",
+        "delete from events",
+    ] {
         let err = sqlx::query(sql).execute(&app.db).await.expect_err(sql);
         assert!(err.to_string().contains("append-only"), "{err}");
     }

@@ -15,9 +15,15 @@ async fn count(app: &TestApp, table: &str) -> i64 {
 async fn the_demo_week_is_loaded_once() {
     let app = TestApp::empty().await;
     assert!(seed_demo_if_empty(&app.db, today()).await.unwrap());
-    let before = (count(&app, "rpm_results").await, count(&app, "rpm_action_items").await);
+    let before = (
+        count(&app, "rpm_results").await,
+        count(&app, "rpm_action_items").await,
+    );
     assert!(!seed_demo_if_empty(&app.db, today()).await.unwrap());
-    let after = (count(&app, "rpm_results").await, count(&app, "rpm_action_items").await);
+    let after = (
+        count(&app, "rpm_results").await,
+        count(&app, "rpm_action_items").await,
+    );
     assert_eq!(before, after);
     assert_eq!(count(&app, "rpm_weekly_plans").await, 1);
     assert_eq!(before.0, 5);
