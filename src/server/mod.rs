@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod db;
 pub mod embedded_pg;
+pub mod plan;
 pub mod seed;
 pub mod settings;
 pub mod startup;

@@ -1,0 +1,313 @@
+//! Tolerant readers for the values people write in plans: dates, hours,
+//! money, funnel stages, statuses, codes. Each returns a reason on failure;
+//! the caller adds the file and line.
+
+use chrono::{Datelike, Days, NaiveDate};
+
+use crate::model::{ActionStatus, FunnelStage};
+
+/// A date as written: the year may be missing ("Oct 27").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrittenDate {
+    pub year: Option<i32>,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl WrittenDate {
+    /// The date itself, taking a missing year from the one that puts it
+    /// nearest to `near` (a plan written in late December may say "Jan 2").
+    pub fn resolve(self, near: NaiveDate) -> Option<NaiveDate> {
+        match self.year {
+            Some(y) => NaiveDate::from_ymd_opt(y, self.month, self.day),
+            None => [near.year() - 1, near.year(), near.year() + 1]
+                .into_iter()
+                .filter_map(|y| NaiveDate::from_ymd_opt(y, self.month, self.day))
+                .min_by_key(|d| (*d - near).num_days().abs()),
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+];
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+fn month_of(word: &str) -> Option<u32> {
+    let w = word.to_ascii_lowercase();
+    if w.len() < 3 {
+        return None;
+    }
+    let full = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let w = w.trim_end_matches('.');
+    (0..12)
+        .find(|&i| w == MONTHS[i] || w == full[i] || (w == "sept" && i == 8))
+        .map(|i| i as u32 + 1)
+}
+
+/// Reads `2025-10-27`, `10/27/2025`, `Oct 27`, `October 27, 2025`,
+/// `27 Oct 2025`, `Mon Oct 27`, with an optional time after it (ignored).
+pub fn parse_date(text: &str) -> Result<WrittenDate, String> {
+    let bad = || format!("{text:?} is not a date (write 2025-10-27 or Oct 27)");
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || c == ',')
+        .filter(|w| !w.is_empty())
+        .filter(|w| {
+            !WEEKDAYS
+                .iter()
+                .any(|d| w.to_ascii_lowercase().starts_with(d))
+        })
+        .collect();
+    let first = *words.first().ok_or_else(bad)?;
+    if let Some(date) = iso_or_us(first) {
+        return Ok(date);
+    }
+    let number = |w: &str| {
+        w.trim_end_matches(|c: char| c.is_ascii_alphabetic())
+            .parse::<u32>()
+            .ok()
+    };
+    let (month, day, rest) = match (month_of(first), words.get(1)) {
+        (Some(m), Some(w)) => (m, number(w).ok_or_else(bad)?, &words[2..]),
+        (None, Some(w)) => (
+            month_of(w).ok_or_else(bad)?,
+            number(first).ok_or_else(bad)?,
+            &words[2..],
+        ),
+        _ => return Err(bad()),
+    };
+    let year = match rest.first().and_then(|w| w.parse::<i32>().ok()) {
+        Some(y) if (1000..10000).contains(&y) => Some(y),
+        _ => None,
+    };
+    let date = WrittenDate { year, month, day };
+    // Check the day exists (in a leap year when the year is unknown).
+    NaiveDate::from_ymd_opt(year.unwrap_or(2024), month, day).ok_or_else(bad)?;
+    Ok(date)
+}
+
+fn iso_or_us(word: &str) -> Option<WrittenDate> {
+    let nums = |sep: char| -> Option<Vec<u32>> {
+        let parts: Vec<_> = word.split(sep).collect();
+        (parts.len() == 3)
+            .then(|| {
+                parts
+                    .iter()
+                    .map(|p| p.parse().ok())
+                    .collect::<Option<Vec<u32>>>()
+            })
+            .flatten()
+    };
+    let (y, m, d) = if let Some(n) = nums('-') {
+        (n[0], n[1], n[2])
+    } else if let Some(n) = nums('/') {
+        (n[2], n[0], n[1])
+    } else {
+        return None;
+    };
+    NaiveDate::from_ymd_opt(y as i32, m, d)?;
+    Some(WrittenDate {
+        year: Some(y as i32),
+        month: m,
+        day: d,
+    })
+}
+
+/// Reads a week: `2025-10-27 to 2025-11-02`, `Oct 27 – Nov 2, 2025`,
+/// `Oct 27-Nov 2`, or one date (the Monday–Sunday week holding it).
+pub fn parse_week(text: &str) -> Result<(WrittenDate, Option<WrittenDate>), String> {
+    for sep in [" to ", "–", "—", " - ", " through ", " until "] {
+        if let Some((a, b)) = text.split_once(sep) {
+            let (a, b) = (a.trim(), b.trim());
+            // "Nov 16–22, 2026": the end borrows the start's month.
+            let (mut start, end) = match (parse_date(a), parse_date(b)) {
+                (Ok(s), Ok(e)) => (s, e),
+                (Ok(s), Err(_)) => (s, parse_date(&format!("{} {b}", month_name(s.month)))?),
+                (Err(_), Ok(e)) => (parse_date(&format!("{} {a}", month_name(e.month)))?, e),
+                (Err(e), Err(_)) => return Err(e),
+            };
+            start.year = start.year.or(end.year);
+            return Ok((start, Some(end)));
+        }
+    }
+    if let Ok(date) = parse_date(text) {
+        return Ok((date, None));
+    }
+    // "Oct 27-Nov 2" (a plain hyphen between two dates).
+    if let Some((a, b)) = text.split_once('-') {
+        if let (Ok(mut start), Ok(end)) = (parse_date(a.trim()), parse_date(b.trim())) {
+            start.year = start.year.or(end.year);
+            return Ok((start, Some(end)));
+        }
+    }
+    Err(format!(
+        "{text:?} is not a week (write 2025-10-27 to 2025-11-02)"
+    ))
+}
+
+fn month_name(month: u32) -> &'static str {
+    MONTHS[(month as usize).saturating_sub(1) % 12]
+}
+
+/// The Monday of the week holding `day`.
+pub fn monday_of(day: NaiveDate) -> NaiveDate {
+    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+}
+
+/// Reads hours: `2h`, `2 hours`, `1.5`, `30 minutes`, `45m`, `1h 30m`.
+pub fn parse_hours(text: &str) -> Result<f64, String> {
+    let bad = || format!("{text:?} is not a number of hours (write 2h, 1.5 or 30 minutes)");
+    let cleaned = text.trim().trim_start_matches('~').to_ascii_lowercase();
+    let mut total = 0.0;
+    let mut rest = cleaned.as_str();
+    let mut any = false;
+    while !rest.trim().is_empty() {
+        rest = rest.trim_start();
+        let end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let value: f64 = rest[..end].parse().map_err(|_| bad())?;
+        rest = rest[end..].trim_start();
+        let unit_end = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
+        let factor = match &rest[..unit_end] {
+            "" | "h" | "hr" | "hrs" | "hour" | "hours" => 1.0,
+            "m" | "min" | "mins" | "minute" | "minutes" => 1.0 / 60.0,
+            "d" | "day" | "days" => 8.0,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_end..];
+        total += value * factor;
+        any = true;
+    }
+    if !any || !total.is_finite() || total > 999.0 {
+        return Err(bad());
+    }
+    Ok((total * 100.0).round() / 100.0)
+}
+
+/// Reads money: `$5,000`, `5000`, `$1.2k`, `2500 USD`.
+pub fn parse_money(text: &str) -> Result<f64, String> {
+    let bad = || format!("{text:?} is not an amount of money (write $5,000)");
+    let t = text
+        .trim()
+        .to_ascii_lowercase()
+        .replace(['$', ',', ' '], "");
+    let t = t.trim_end_matches("usd");
+    let (digits, factor) = match t.strip_suffix('k') {
+        Some(d) => (d, 1000.0),
+        None => (t, 1.0),
+    };
+    let v: f64 = digits.parse().map_err(|_| bad())?;
+    if !v.is_finite() || v < 0.0 || v >= 1e10 {
+        return Err(bad());
+    }
+    Ok((v * factor * 100.0).round() / 100.0)
+}
+
+/// Reads a funnel stage: top/middle/bottom, TOFU/MOFU/BOFU, "top of funnel".
+pub fn parse_stage(text: &str) -> Result<FunnelStage, String> {
+    let t = text.trim().to_ascii_lowercase();
+    let first = t
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    match first {
+        "top" | "tof" | "tofu" | "awareness" => Ok(FunnelStage::Top),
+        "middle" | "mid" | "mof" | "mofu" | "consideration" => Ok(FunnelStage::Middle),
+        "bottom" | "bof" | "bofu" | "conversion" => Ok(FunnelStage::Bottom),
+        _ => Err(format!(
+            "unknown funnel stage {text:?} (top, middle or bottom)"
+        )),
+    }
+}
+
+/// Reads an action status: pending/todo, in progress/doing, blocked, done.
+pub fn parse_status(text: &str) -> Result<ActionStatus, String> {
+    let t = text
+        .trim()
+        .trim_start_matches(['✅', '⏳', '🚫', '⛔', ' '])
+        .to_ascii_lowercase()
+        .replace(['_', '-'], " ");
+    match t.trim() {
+        "pending" | "todo" | "to do" | "not started" | "open" | "planned" => {
+            Ok(ActionStatus::Pending)
+        }
+        "in progress" | "doing" | "wip" | "started" | "active" => Ok(ActionStatus::InProgress),
+        "blocked" | "stuck" | "waiting" => Ok(ActionStatus::Blocked),
+        "done" | "complete" | "completed" | "finished" => Ok(ActionStatus::Completed),
+        _ if text.contains('✅') => Ok(ActionStatus::Completed),
+        _ => Err(format!(
+            "unknown status {text:?} (pending, in progress, blocked or completed)"
+        )),
+    }
+}
+
+/// True for an action code: `CLOUD-001a`, `ARCH-BOOT-001a`, `W47-R1-03`:
+/// starts with a capital letter, holds a digit, no spaces.
+pub fn is_action_code(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && word.len() <= 100
+        && word.chars().any(|c| c.is_ascii_digit())
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && !is_result_code(word)
+}
+
+/// True for a result code: `R1`, `R12`.
+pub fn is_result_code(word: &str) -> bool {
+    word.len() >= 2
+        && word.len() <= 4
+        && word.starts_with('R')
+        && word[1..].chars().all(|c| c.is_ascii_digit())
+}
+
+/// Splits `CODE: title` (or `CODE - title`, `CODE — title`) when CODE
+/// satisfies `is_code`.
+pub fn split_code(text: &str, is_code: fn(&str) -> bool) -> Option<(String, String)> {
+    let text = text
+        .trim()
+        .trim_start_matches("Result ")
+        .trim_start_matches("result ");
+    let end = text.find([':', ' ', '\u{2014}', '\u{2013}'])?;
+    let code = text[..end].trim_end_matches('.');
+    if !is_code(code) {
+        return None;
+    }
+    let title = text[end..]
+        .trim_start_matches([':', ' ', '-', '\u{2014}', '\u{2013}'])
+        .trim();
+    (!title.is_empty()).then(|| (code.to_string(), title.to_string()))
+}
+
+/// Action codes named in a dependencies text; "None" and prose are skipped.
+pub fn parse_dependencies(text: &str) -> Vec<String> {
+    let mut codes: Vec<String> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`'))
+        .map(|w| w.trim_end_matches('.'))
+        .filter(|w| is_action_code(w))
+        .map(str::to_string)
+        .collect();
+    codes.dedup();
+    codes
+}
+
+#[cfg(test)]
+#[path = "values_tests.rs"]
+mod tests;
