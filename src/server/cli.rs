@@ -8,7 +8,10 @@ use clap::{Parser, Subcommand};
 
 use super::embedded_pg::Started;
 use super::settings::Settings;
-use super::{db, seed, startup};
+use super::sync::command::SyncArgs;
+use super::sync::demo::load_demo_if_empty;
+use super::sync::Lake;
+use super::{db, startup};
 
 /// RPM Cockpit: a live weekly-planning cockpit.
 ///
@@ -26,6 +29,8 @@ struct Cli {
 enum Command {
     /// Serve the cockpit (the default).
     Serve,
+    /// Import plans, agent snapshots, songs and deliverables.
+    Sync(SyncArgs),
     /// Manage the embedded PostgreSQL cluster.
     Db {
         #[command(subcommand)]
@@ -65,13 +70,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings).await.map(|_| ExitCode::SUCCESS),
         Command::Db { action } => db_command(settings, action).await,
+        Command::Sync(args) => sync(settings, args).await,
     }
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let database = db::open(&settings).await?;
-    if settings.demo_data && seed::seed_demo_if_empty(&database.pool, today()).await? {
-        tracing::info!("loaded the demo week");
+    if settings.demo_data {
+        let lake = Lake::open(&settings.object_store_url, &settings.data_dir.join("lake"))?;
+        load_demo_if_empty(
+            &database.pool,
+            &settings.demo_dir,
+            Some(lake),
+            chrono::Utc::now(),
+        )
+        .await?;
     }
     let options = startup::leptos_options(&settings)?;
     let addr = options.site_addr;
@@ -91,6 +104,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
         tracing::info!("embedded PostgreSQL stopped");
     }
     Ok(())
+}
+
+async fn sync(settings: Settings, args: SyncArgs) -> anyhow::Result<ExitCode> {
+    let database = db::open(&settings).await?;
+    let code = super::sync::command::run(&settings, &database.pool, &args).await;
+    database.pool.close().await;
+    if let Some((pg, Started::Now)) = database.embedded {
+        pg.stop()?;
+    }
+    code
 }
 
 async fn db_command(settings: Settings, action: DbAction) -> anyhow::Result<ExitCode> {
@@ -120,10 +143,6 @@ async fn db_command(settings: Settings, action: DbAction) -> anyhow::Result<Exit
         DbAction::Url => println!("{}", pg.url(&settings.database_name)),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn today() -> chrono::NaiveDate {
-    chrono::Utc::now().date_naive()
 }
 
 fn init_tracing() {

@@ -5,10 +5,10 @@ pub mod cli;
 pub mod db;
 pub mod embedded_pg;
 pub mod plan;
-pub mod seed;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod sync;
 pub mod week;
 
 pub use state::{state, AppState};

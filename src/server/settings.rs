@@ -24,6 +24,8 @@ pub struct Settings {
     pub database_max_connections: u32,
     /// Seed a demo week when the database has no plan.
     pub demo_data: bool,
+    /// The demo data set (plans, agents, songs, deliverables).
+    pub demo_dir: PathBuf,
     /// Data lake location; empty means `<data_dir>/lake`.
     pub object_store_url: String,
     /// Default directory of markdown plans.
@@ -46,6 +48,7 @@ impl Default for Settings {
             embedded_pg_port: 5433,
             database_max_connections: 10,
             demo_data: true,
+            demo_dir: "demo".into(),
             object_store_url: String::new(),
             plans_dir: "plans".into(),
             sync_interval_minutes: 15,
@@ -70,6 +73,7 @@ impl Settings {
         settings.apply_env(|key| std::env::var(key).ok())?;
         settings.data_dir = absolute(root, &settings.data_dir);
         settings.plans_dir = absolute(root, &settings.plans_dir);
+        settings.demo_dir = absolute(root, &settings.demo_dir);
         Ok(settings)
     }
 
@@ -106,6 +110,9 @@ impl Settings {
         }
         if let Some(v) = var("RPM_DEMO_DATA") {
             self.demo_data = parsed("RPM_DEMO_DATA", v)?;
+        }
+        if let Some(v) = var("RPM_DEMO_DIR") {
+            self.demo_dir = v.into();
         }
         if let Some(v) = var("RPM_OBJECT_STORE_URL") {
             self.object_store_url = v;

@@ -11,6 +11,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use rpm_cockpit::server::embedded_pg::EmbeddedPostgres;
 use rpm_cockpit::server::settings::Settings;
+use rpm_cockpit::server::sync::demo::load_demo_if_empty;
 use rpm_cockpit::server::{db, startup};
 use sqlx::PgPool;
 use tower::ServiceExt;
@@ -85,12 +86,14 @@ impl TestApp {
         }
     }
 
-    /// A migrated database with the demo week of `today`.
+    /// A migrated database with the demo data set loaded as on `today`
+    /// (its last week is the week of `today`).
     pub async fn with_demo(today: chrono::NaiveDate) -> Self {
         let app = Self::empty().await;
-        rpm_cockpit::server::seed::seed_demo_if_empty(&app.db, today)
+        let now = today.and_hms_opt(15, 0, 0).unwrap().and_utc();
+        load_demo_if_empty(&app.db, &demo_dir(), None, now)
             .await
-            .expect("demo seed");
+            .expect("demo data");
         app
     }
 
@@ -122,4 +125,46 @@ impl TestApp {
 /// Today, as the server sees it.
 pub fn today() -> chrono::NaiveDate {
     chrono::Utc::now().date_naive()
+}
+
+/// The repository's demo data set.
+pub fn demo_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo")
+}
+
+/// A digest of every row of `table` and of the transactions that wrote
+/// them: equal digests mean nothing was written in between.
+pub async fn table_digest(db: &PgPool, table: &str) -> String {
+    sqlx::query_scalar(&format!(
+        "select coalesce(md5(string_agg(t::text || t.xmin::text, '|' order by t::text)), '')
+         from {table} t"
+    ))
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// Digests of every table the importer writes.
+pub async fn database_digest(db: &PgPool) -> Vec<String> {
+    let mut out = Vec::new();
+    for table in [
+        "rpm_weekly_plans",
+        "rpm_results",
+        "rpm_action_items",
+        "agent_status",
+        "deliverables",
+        "suno_songs",
+        "events",
+    ] {
+        out.push(table_digest(db, table).await);
+    }
+    out
+}
+
+/// Rows in `table`.
+pub async fn count(db: &PgPool, table: &str) -> i64 {
+    sqlx::query_scalar(&format!("select count(*) from {table}"))
+        .fetch_one(db)
+        .await
+        .unwrap()
 }

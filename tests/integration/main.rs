@@ -1,8 +1,9 @@
 //! Integration tests: the real router against a real PostgreSQL, a fresh
 //! database per test. One binary, so the cluster starts once.
 
+mod demo;
 mod helpers;
 mod home_page;
 mod schema;
-mod seed;
+mod sync;
 mod week_api;

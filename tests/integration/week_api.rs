@@ -23,10 +23,16 @@ async fn current_week_returns_the_plan_with_its_results_and_actions() {
     let week = week.expect("a week");
     assert!(week.week_start <= today() && today() <= week.week_end);
     assert_eq!(week.results.len(), 5);
-    let stored: i64 = sqlx::query_scalar("select count(*) from rpm_action_items")
-        .fetch_one(&app.db)
-        .await
-        .unwrap();
+    let stored: i64 = sqlx::query_scalar(
+        "select count(*) from rpm_action_items a
+         join rpm_results r on r.id = a.result_id
+         join rpm_weekly_plans p on p.id = r.weekly_plan_id
+         where p.week_start_date = $1",
+    )
+    .bind(week.week_start)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
     assert_eq!(week.total_actions() as i64, stored);
 }
 

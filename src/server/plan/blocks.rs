@@ -152,9 +152,12 @@ struct Walker {
     open_line: bool,
     /// Open list items, innermost last, with their checkbox.
     items: Vec<Option<bool>>,
-    table: Option<(Vec<String>, Vec<(usize, Vec<String>)>)>,
+    table: Option<(Vec<String>, Vec<Row>)>,
     row: Option<(usize, Vec<String>)>,
 }
+
+/// A table row: its line and cells.
+type Row = (usize, Vec<String>);
 
 impl Walker {
     fn begin_text(&mut self) {

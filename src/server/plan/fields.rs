@@ -30,6 +30,7 @@ pub enum ActionField {
     Text,
     Owner,
     Due,
+    Completed,
     Stage,
     Status,
     Estimate,
@@ -83,6 +84,7 @@ pub fn action_field(label: &str) -> Option<ActionField> {
         "action" | "task" | "title" | "text" | "description" => ActionField::Text,
         "owner" | "assignee" | "assigned to" | "who" => ActionField::Owner,
         "due" | "due date" | "deadline" | "by" | "when" => ActionField::Due,
+        "completed on" | "completion date" | "done on" | "finished" => ActionField::Completed,
         "stage" | "funnel" | "funnel stage" => ActionField::Stage,
         "status" | "state" => ActionField::Status,
         "estimate" | "estimated" | "est" | "est." | "estimated hours" | "duration" | "effort"

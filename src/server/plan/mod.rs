@@ -61,6 +61,8 @@ pub struct ActionDoc {
     pub blocker: Option<String>,
     pub verification: Option<String>,
     pub evidence: Option<String>,
+    /// When it was completed (5 pm UTC of the written day), if the plan says.
+    pub completed_at: Option<DateTime<Utc>>,
     pub line: usize,
 }
 
@@ -94,6 +96,20 @@ impl std::fmt::Display for PlanError {
 impl std::error::Error for PlanError {}
 
 impl PlanDoc {
+    /// Moves every date by whole weeks (the demo plans are written for
+    /// fixed weeks and loaded relative to today).
+    pub fn shift_weeks(&mut self, weeks: i64) {
+        let by = chrono::Duration::weeks(weeks);
+        self.week_start += by;
+        self.week_end += by;
+        for r in &mut self.results {
+            for a in &mut r.actions {
+                a.due = a.due.map(|d| d + by);
+                a.completed_at = a.completed_at.map(|d| d + by);
+            }
+        }
+    }
+
     /// Every action of the plan, in file order.
     pub fn actions(&self) -> impl Iterator<Item = &ActionDoc> {
         self.results.iter().flat_map(|r| r.actions.iter())

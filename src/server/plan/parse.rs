@@ -52,6 +52,7 @@ struct ResultDraft {
 struct ActionDraft {
     doc: ActionDoc,
     due: Dated,
+    completed: Dated,
     status_given: bool,
 }
 
@@ -206,9 +207,11 @@ impl Draft {
                 blocker: None,
                 verification: None,
                 evidence: None,
+                completed_at: None,
                 line: no,
             },
             due: None,
+            completed: None,
             status_given: false,
         });
         self.in_action = true;
@@ -348,6 +351,9 @@ impl Draft {
             ActionField::Due => {
                 a.due = Some((parse_date(value).map_err(|r| at("due date", r))?, no))
             }
+            ActionField::Completed => {
+                a.completed = Some((parse_date(value).map_err(|r| at("completion date", r))?, no))
+            }
             ActionField::Stage => {
                 a.doc.stage = parse_stage(value).map_err(|r| PlanError::new(no, r))?
             }
@@ -472,6 +478,12 @@ impl Draft {
                         .resolve(week_start)
                         .ok_or_else(|| PlanError::new(no, "due date does not exist"))?;
                     action.due = Some(Utc.from_utc_datetime(&date.and_time(five_pm)));
+                }
+                if let Some((done, no)) = a.completed {
+                    let date = done
+                        .resolve(week_start)
+                        .ok_or_else(|| PlanError::new(no, "completion date does not exist"))?;
+                    action.completed_at = Some(Utc.from_utc_datetime(&date.and_time(five_pm)));
                 }
                 if action.status == ActionStatus::Blocked && action.blocker.is_none() {
                     return Err(PlanError::new(

@@ -40,6 +40,7 @@ status: active
 **Status:** completed
 **Estimate:** 2h
 **Actual:** 2.5 hours
+**Completed on:** Oct 28
 **Dependencies:** None
 **Verification:** boot log is clean
 **Evidence:** gs://rpm/evidence/boot.log
@@ -87,6 +88,10 @@ fn the_canonical_format_fills_every_field() {
         (FunnelStage::Top, ActionStatus::Completed)
     );
     assert_eq!((a.estimated_hours, a.actual_hours), (Some(2.0), Some(2.5)));
+    assert_eq!(
+        a.completed_at.unwrap().to_rfc3339(),
+        "2025-10-28T17:00:00+00:00"
+    );
     assert!(a.dependencies.is_empty());
     assert_eq!(a.verification.as_deref(), Some("boot log is clean"));
     assert_eq!(a.evidence.as_deref(), Some("gs://rpm/evidence/boot.log"));

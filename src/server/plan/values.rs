@@ -213,7 +213,7 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
         None => (t, 1.0),
     };
     let v: f64 = digits.parse().map_err(|_| bad())?;
-    if !v.is_finite() || v < 0.0 || v >= 1e10 {
+    if !v.is_finite() || !(0.0..1e10).contains(&v) {
         return Err(bad());
     }
     Ok((v * factor * 100.0).round() / 100.0)

@@ -1,0 +1,218 @@
+//! `rpm-cockpit sync`: the command line of the importer.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime};
+
+use clap::Args;
+use sqlx::PgPool;
+
+use super::catalog::{import_file, Kind};
+use super::report::{FileOutcome, Summary};
+use super::{plan_files, Lake, PlanSync};
+use crate::server::settings::Settings;
+
+/// Import weekly plans (markdown) and agent snapshots, songs and
+/// deliverables (JSON) into the database, and archive the plans in the data
+/// lake. Idempotent: unchanged files write nothing. Each file is one
+/// transaction; a bad file is reported as `file:line: reason` and the others
+/// still sync. The exit status is 1 when any file failed.
+///
+/// With no file or directory given, syncs every plan under `plans_dir`
+/// (Leptos.toml). The plan format is described in docs/plan-format.md.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// A plan file to sync (may be repeated).
+    #[arg(long = "file", value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Sync every `*.md` plan under DIR, recursively.
+    #[arg(long, value_name = "DIR")]
+    pub all: Option<PathBuf>,
+    /// Agent snapshot JSON: a file, or a directory of `*.json` files.
+    #[arg(long, value_name = "PATH")]
+    pub agents: Vec<PathBuf>,
+    /// Song catalog JSON file(s).
+    #[arg(long, value_name = "FILE")]
+    pub songs: Vec<PathBuf>,
+    /// Deliverables JSON file(s).
+    #[arg(long, value_name = "FILE")]
+    pub deliverables: Vec<PathBuf>,
+    /// Print what would be inserted, updated, left unchanged and removed;
+    /// change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Keep running: re-sync when a file changes, and every
+    /// `sync_interval_minutes` (Leptos.toml) in any case.
+    #[arg(long)]
+    pub watch: bool,
+    /// Re-read every plan even when its content hash is unchanged (after a
+    /// manual edit of the database, say). Rows that match are still not
+    /// written.
+    #[arg(long)]
+    pub force: bool,
+    /// Do not archive plans in the data lake.
+    #[arg(long)]
+    pub no_lake: bool,
+}
+
+impl SyncArgs {
+    fn plan_paths(&self, settings: &Settings) -> std::io::Result<Vec<PathBuf>> {
+        let mut paths = self.files.clone();
+        let nothing_named = self.files.is_empty()
+            && self.all.is_none()
+            && self.agents.is_empty()
+            && self.songs.is_empty()
+            && self.deliverables.is_empty();
+        let dir = match (&self.all, nothing_named) {
+            (Some(dir), _) => Some(dir.clone()),
+            (None, true) => Some(settings.plans_dir.clone()),
+            (None, false) => None,
+        };
+        if let Some(dir) = dir {
+            paths.extend(plan_files(&dir).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("reading {}: {e}", dir.display()))
+            })?);
+        }
+        Ok(paths)
+    }
+
+    fn json_paths(&self) -> std::io::Result<Vec<(Kind, PathBuf)>> {
+        let mut out = Vec::new();
+        for p in &self.agents {
+            if p.is_dir() {
+                let mut files: Vec<PathBuf> = std::fs::read_dir(p)?
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|f| f.extension().is_some_and(|x| x == "json"))
+                    .collect();
+                files.sort();
+                out.extend(files.into_iter().map(|f| (Kind::Agents, f)));
+            } else {
+                out.push((Kind::Agents, p.clone()));
+            }
+        }
+        out.extend(self.songs.iter().map(|p| (Kind::Songs, p.clone())));
+        out.extend(
+            self.deliverables
+                .iter()
+                .map(|p| (Kind::Deliverables, p.clone())),
+        );
+        Ok(out)
+    }
+}
+
+/// Runs the command against an open pool.
+pub async fn run(settings: &Settings, pool: &PgPool, args: &SyncArgs) -> anyhow::Result<ExitCode> {
+    let lake = if args.no_lake || args.dry_run {
+        None
+    } else {
+        Some(Lake::open(
+            &settings.object_store_url,
+            &settings.data_dir.join("lake"),
+        )?)
+    };
+    let mut plans = PlanSync::new(pool.clone(), lake, args.dry_run).await?;
+    plans.force = args.force;
+    let mut failed = pass(pool, &mut plans, args, settings).await?;
+    if !args.watch {
+        return Ok(exit_code(failed));
+    }
+    let interval = Duration::from_secs(settings.sync_interval_minutes * 60);
+    loop {
+        let seen = fingerprint(args, settings);
+        let since = Instant::now();
+        eprintln!(
+            "watching for changes (full re-sync every {} min; Ctrl-C stops)",
+            settings.sync_interval_minutes
+        );
+        loop {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => return Ok(exit_code(failed)),
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            }
+            if since.elapsed() >= interval || fingerprint(args, settings) != seen {
+                break;
+            }
+        }
+        failed = pass(pool, &mut plans, args, settings).await?;
+    }
+}
+
+fn exit_code(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One pass over everything named; whether anything failed.
+async fn pass(
+    pool: &PgPool,
+    plans: &mut PlanSync,
+    args: &SyncArgs,
+    settings: &Settings,
+) -> anyhow::Result<bool> {
+    let started = Instant::now();
+    let paths = args.plan_paths(settings)?;
+    let mut summary = Summary::default();
+    for path in &paths {
+        let outcome = plans.file(path).await;
+        match &outcome {
+            FileOutcome::Failed(message) => eprintln!("{message}"),
+            FileOutcome::Synced(r) if args.dry_run || paths.len() <= 20 => println!(
+                "{} (week of {}): results {}; actions {}",
+                path.display(),
+                r.week_start,
+                r.results,
+                r.actions
+            ),
+            _ => {}
+        }
+        summary.add(&outcome);
+        if summary.files % 100 == 0 && paths.len() > 100 {
+            eprintln!("… {}/{} plan files", summary.files, paths.len());
+        }
+    }
+    let verb = if args.dry_run { "would be" } else { "" };
+    if !paths.is_empty() {
+        println!(
+            "{summary}{}",
+            if args.dry_run {
+                "\n(dry run: nothing was changed)"
+            } else {
+                ""
+            }
+        );
+    }
+    let mut failed = summary.files_failed > 0;
+    for (kind, path) in args.json_paths()? {
+        match import_file(pool, kind, &path, chrono::Duration::zero(), args.dry_run).await {
+            Ok(c) => println!("{}: {kind:?} {verb} {c}", path.display()),
+            Err(message) => {
+                eprintln!("{message}");
+                failed = true;
+            }
+        }
+    }
+    println!("sync finished in {:.2} s", started.elapsed().as_secs_f64());
+    Ok(failed)
+}
+
+/// Modification times and sizes of everything watched.
+fn fingerprint(args: &SyncArgs, settings: &Settings) -> HashMap<PathBuf, (SystemTime, u64)> {
+    let mut paths = args.plan_paths(settings).unwrap_or_default();
+    paths.extend(
+        args.json_paths()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(_, p)| p),
+    );
+    paths
+        .into_iter()
+        .filter_map(|p| {
+            let meta = std::fs::metadata(Path::new(&p)).ok()?;
+            Some((p, (meta.modified().ok()?, meta.len())))
+        })
+        .collect()
+}

@@ -1,0 +1,88 @@
+//! The demo data set (demo/, written by scripts/gen-plans.py), loaded
+//! through the importer on a first start. The files are dated around
+//! [`DEMO_NOW`]; plans move by whole weeks so that the last demo week is the
+//! current one, and heartbeats and publication times move by the exact
+//! distance to now.
+
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use sqlx::PgPool;
+
+use super::catalog::{import_file, Kind};
+use super::{plan_files, Lake, PlanSync};
+
+/// The moment the demo files were written for.
+pub const DEMO_NOW: &str = "2026-11-20T15:00:00Z";
+
+/// Monday of the week containing `day`.
+pub fn week_start(day: NaiveDate) -> NaiveDate {
+    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
+}
+
+/// Loads the demo set unless a plan exists; whether it did. Concurrent
+/// first starts load it once.
+pub async fn load_demo_if_empty(
+    pool: &PgPool,
+    dir: &Path,
+    lake: Option<Lake>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let mut lock = pool.acquire().await?;
+    sqlx::query("select pg_advisory_lock(7172001)")
+        .execute(&mut *lock)
+        .await?;
+    let loaded = load(pool, dir, lake, now).await;
+    sqlx::query("select pg_advisory_unlock(7172001)")
+        .execute(&mut *lock)
+        .await?;
+    loaded
+}
+
+async fn load(
+    pool: &PgPool,
+    dir: &Path,
+    lake: Option<Lake>,
+    now: DateTime<Utc>,
+) -> anyhow::Result<bool> {
+    let has_plan: bool = sqlx::query_scalar("select exists(select 1 from rpm_weekly_plans)")
+        .fetch_one(pool)
+        .await?;
+    if has_plan {
+        return Ok(false);
+    }
+    let demo_now: DateTime<Utc> = DEMO_NOW.parse().expect("DEMO_NOW is a valid instant");
+    let weeks = (week_start(now.date_naive()) - week_start(demo_now.date_naive())).num_weeks();
+    let plans = plan_files(&dir.join("plans"))
+        .with_context(|| format!("reading the demo plans in {}", dir.display()))?;
+    let mut sync = PlanSync::new(pool.clone(), lake, false).await?;
+    sync.shift_weeks = weeks;
+    let summary = sync.files(&plans).await;
+    anyhow::ensure!(
+        summary.files_failed == 0,
+        "{} demo plan(s) failed to load",
+        summary.files_failed
+    );
+    let shift = now - demo_now;
+    let mut agents: Vec<_> = std::fs::read_dir(dir.join("agents"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    agents.sort();
+    let jobs = agents.into_iter().map(|p| (Kind::Agents, p)).chain([
+        (Kind::Songs, dir.join("songs.json")),
+        (Kind::Deliverables, dir.join("deliverables.json")),
+    ]);
+    for (kind, path) in jobs {
+        import_file(pool, kind, &path, shift, false)
+            .await
+            .map_err(anyhow::Error::msg)?;
+    }
+    tracing::info!(
+        plans = summary.files,
+        actions = summary.actions.inserted,
+        "loaded the demo data set"
+    );
+    Ok(true)
+}

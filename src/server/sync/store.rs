@@ -1,0 +1,379 @@
+//! Writing one parsed plan into the database: batch upserts keyed by week
+//! start, result code and action code, each guarded by `is distinct from`
+//! so that unchanged rows are not written at all.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::json;
+use sqlx::PgConnection;
+
+use super::report::{Counts, PlanReport};
+use crate::server::plan::{ActionDoc, PlanDoc, PlanError};
+
+/// Why a plan was not stored.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The plan contradicts the database (e.g. an action code of another
+    /// week): reported like a parse error.
+    #[error("{0}")]
+    Plan(PlanError),
+    #[error("database: {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("data lake: {0:#}")]
+    Lake(anyhow::Error),
+}
+
+/// Where a plan was read from.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// Absolute path of the file.
+    pub path: String,
+    /// See [`super::files::content_hash`].
+    pub hash: String,
+}
+
+/// Inserts or updates the plan, its results and actions, and removes the
+/// results and actions the file no longer has. Runs inside the caller's
+/// transaction; appends a PLAN_IMPORTED event when anything changed.
+pub async fn store_plan(
+    tx: &mut PgConnection,
+    plan: &PlanDoc,
+    source: &Source,
+) -> Result<PlanReport, StoreError> {
+    check_week_is_ours(tx, plan, source).await?;
+    let (plan_id, plans) = upsert_plan(tx, plan, source).await?;
+    check_action_codes(tx, plan, plan_id).await?;
+
+    let mut actions = Counts::default();
+    let codes: Vec<&str> = plan.actions().map(|a| a.code.as_str()).collect();
+    actions.removed = sqlx::query(
+        "delete from rpm_action_items a using rpm_results r
+         where a.result_id = r.id and r.weekly_plan_id = $1 and a.action_code <> all($2)",
+    )
+    .bind(plan_id)
+    .bind(&codes)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+
+    let mut results = upsert_results(tx, plan, plan_id).await?;
+    let result_ids: Vec<(uuid::Uuid, String)> =
+        sqlx::query_as("select id, result_code from rpm_results where weekly_plan_id = $1")
+            .bind(plan_id)
+            .fetch_all(&mut *tx)
+            .await?;
+    let (a_ins, a_upd) = upsert_actions(tx, plan, &result_ids).await?;
+    actions.inserted = a_ins;
+    actions.updated = a_upd;
+    actions.unchanged = codes.len() as u64 - a_ins - a_upd;
+    // Only now: an action may have moved from a result the file dropped.
+    let result_codes: Vec<&str> = plan.results.iter().map(|r| r.code.as_str()).collect();
+    results.removed =
+        sqlx::query("delete from rpm_results where weekly_plan_id = $1 and result_code <> all($2)")
+            .bind(plan_id)
+            .bind(&result_codes)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+
+    let report = PlanReport {
+        week_start: plan.week_start,
+        plans,
+        results,
+        actions,
+    };
+    if report.changed() {
+        refresh_completion_rate(tx, plan_id).await?;
+        sqlx::query(
+            "insert into events (event_type, entity_id, payload) values ('PLAN_IMPORTED', $1, $2)",
+        )
+        .bind(plan_id)
+        .bind(json!({
+            "week_start": plan.week_start,
+            "file": source.path,
+            "results": report.results,
+            "actions": report.actions,
+        }))
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(report)
+}
+
+/// Two files must not both claim one week: the second would silently
+/// overwrite the first. A file that no longer exists gives its week up.
+async fn check_week_is_ours(
+    tx: &mut PgConnection,
+    plan: &PlanDoc,
+    source: &Source,
+) -> Result<(), StoreError> {
+    let owner: Option<Option<String>> =
+        sqlx::query_scalar("select source_path from rpm_weekly_plans where week_start_date = $1")
+            .bind(plan.week_start)
+            .fetch_optional(&mut *tx)
+            .await?;
+    if let Some(Some(other)) = owner {
+        if other != source.path && std::path::Path::new(&other).exists() {
+            return Err(StoreError::Plan(PlanError::new(
+                1,
+                format!(
+                    "the week of {} is already planned in {other}",
+                    plan.week_start
+                ),
+            )));
+        }
+    }
+    Ok(())
+}
+
+async fn upsert_plan(
+    tx: &mut PgConnection,
+    plan: &PlanDoc,
+    source: &Source,
+) -> Result<(uuid::Uuid, Counts), StoreError> {
+    let metadata = json!({ "title": plan.title });
+    let written: Option<(uuid::Uuid, bool)> = sqlx::query_as(
+        "insert into rpm_weekly_plans as p
+             (week_start_date, week_end_date, status, classification, owner, version,
+              metadata, source_path, source_hash)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         on conflict (week_start_date) do update set
+             week_end_date = excluded.week_end_date, status = excluded.status,
+             classification = excluded.classification, owner = excluded.owner,
+             version = excluded.version, metadata = excluded.metadata,
+             source_path = excluded.source_path, source_hash = excluded.source_hash
+         where (p.week_end_date, p.status, p.classification, p.owner, p.version,
+                p.metadata, p.source_path, p.source_hash)
+               is distinct from
+               (excluded.week_end_date, excluded.status, excluded.classification,
+                excluded.owner, excluded.version, excluded.metadata,
+                excluded.source_path, excluded.source_hash)
+         returning id, xmax = 0",
+    )
+    .bind(plan.week_start)
+    .bind(plan.week_end)
+    .bind(&plan.status)
+    .bind(&plan.classification)
+    .bind(&plan.owner)
+    .bind(&plan.version)
+    .bind(&metadata)
+    .bind(&source.path)
+    .bind(&source.hash)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let mut counts = Counts::default();
+    let id = match written {
+        Some((id, true)) => {
+            counts.inserted = 1;
+            id
+        }
+        Some((id, false)) => {
+            counts.updated = 1;
+            id
+        }
+        None => {
+            counts.unchanged = 1;
+            sqlx::query_scalar("select id from rpm_weekly_plans where week_start_date = $1")
+                .bind(plan.week_start)
+                .fetch_one(&mut *tx)
+                .await?
+        }
+    };
+    Ok((id, counts))
+}
+
+/// Action codes are unique across all weeks (spec 1.1): one already used in
+/// another week is refused at its line rather than moved.
+async fn check_action_codes(
+    tx: &mut PgConnection,
+    plan: &PlanDoc,
+    plan_id: uuid::Uuid,
+) -> Result<(), StoreError> {
+    let codes: Vec<&str> = plan.actions().map(|a| a.code.as_str()).collect();
+    let taken: Option<(String, NaiveDate)> = sqlx::query_as(
+        "select a.action_code, p.week_start_date
+         from rpm_action_items a
+         join rpm_results r on r.id = a.result_id
+         join rpm_weekly_plans p on p.id = r.weekly_plan_id
+         where a.action_code = any($1) and p.id <> $2
+         limit 1",
+    )
+    .bind(&codes)
+    .bind(plan_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((code, week)) = taken {
+        let line = plan
+            .actions()
+            .find(|a| a.code == code)
+            .map_or(1, |a| a.line);
+        return Err(StoreError::Plan(PlanError::new(
+            line,
+            format!("action code {code} is already used in the week of {week}"),
+        )));
+    }
+    Ok(())
+}
+
+async fn upsert_results(
+    tx: &mut PgConnection,
+    plan: &PlanDoc,
+    plan_id: uuid::Uuid,
+) -> Result<Counts, StoreError> {
+    let rs = &plan.results;
+    let codes: Vec<&str> = rs.iter().map(|r| r.code.as_str()).collect();
+    let rows: Vec<(bool,)> = sqlx::query_as(
+        "insert into rpm_results as r
+             (weekly_plan_id, result_code, result_text, purpose, priority, category,
+              status, revenue_target)
+         select $1, u.code, u.title, u.purpose, u.priority, u.category, u.status,
+                u.revenue::numeric(12,2)
+         from unnest($2::text[], $3::text[], $4::text[], $5::int4[], $6::text[],
+                     $7::text[], $8::float8[])
+              as u(code, title, purpose, priority, category, status, revenue)
+         on conflict (weekly_plan_id, result_code) do update set
+             result_text = excluded.result_text, purpose = excluded.purpose,
+             priority = excluded.priority, category = excluded.category,
+             status = excluded.status, revenue_target = excluded.revenue_target
+         where (r.result_text, r.purpose, r.priority, r.category, r.status, r.revenue_target)
+               is distinct from
+               (excluded.result_text, excluded.purpose, excluded.priority,
+                excluded.category, excluded.status, excluded.revenue_target)
+         returning xmax = 0",
+    )
+    .bind(plan_id)
+    .bind(&codes)
+    .bind(rs.iter().map(|r| r.title.as_str()).collect::<Vec<_>>())
+    .bind(rs.iter().map(|r| r.purpose.as_str()).collect::<Vec<_>>())
+    .bind(rs.iter().map(|r| r.priority).collect::<Vec<_>>())
+    .bind(rs.iter().map(|r| r.category.as_deref()).collect::<Vec<_>>())
+    .bind(rs.iter().map(|r| r.status.as_str()).collect::<Vec<_>>())
+    .bind(rs.iter().map(|r| r.revenue_target).collect::<Vec<_>>())
+    .fetch_all(&mut *tx)
+    .await?;
+    let inserted = rows.iter().filter(|(i,)| *i).count() as u64;
+    let updated = rows.len() as u64 - inserted;
+    Ok(Counts {
+        inserted,
+        updated,
+        unchanged: codes.len() as u64 - inserted - updated,
+        removed: 0,
+    })
+}
+
+/// The live fields as the file states them (see the migration's comment).
+fn source_state(a: &ActionDoc) -> serde_json::Value {
+    json!({
+        "status": a.status.as_str(),
+        "actual_hours": a.actual_hours,
+        "blocker": a.blocker,
+        "evidence": a.evidence,
+        "completed_at": a.completed_at,
+    })
+}
+
+/// Inserted and updated counts.
+async fn upsert_actions(
+    tx: &mut PgConnection,
+    plan: &PlanDoc,
+    result_ids: &[(uuid::Uuid, String)],
+) -> Result<(u64, u64), StoreError> {
+    let actions: Vec<&ActionDoc> = plan.actions().collect();
+    let result_of = |a: &ActionDoc| {
+        result_ids
+            .iter()
+            .find(|(_, code)| *code == a.result_code)
+            .map(|(id, _)| *id)
+    };
+    let col =
+        |f: fn(&ActionDoc) -> Option<String>| actions.iter().map(|a| f(a)).collect::<Vec<_>>();
+    let due: Vec<Option<DateTime<Utc>>> = actions.iter().map(|a| a.due).collect();
+    let done: Vec<Option<DateTime<Utc>>> = actions.iter().map(|a| a.completed_at).collect();
+    let rows: Vec<(bool,)> = sqlx::query_as(ACTION_UPSERT)
+        .bind(actions.iter().map(|a| result_of(a)).collect::<Vec<_>>())
+        .bind(col(|a| Some(a.code.clone())))
+        .bind(col(|a| Some(a.text.clone())))
+        .bind(col(|a| a.owner.clone()))
+        .bind(due)
+        .bind(col(|a| Some(a.stage.as_str().to_string())))
+        .bind(col(|a| Some(a.status.as_str().to_string())))
+        .bind(done)
+        .bind(
+            actions
+                .iter()
+                .map(|a| a.estimated_hours)
+                .collect::<Vec<_>>(),
+        )
+        .bind(actions.iter().map(|a| a.actual_hours).collect::<Vec<_>>())
+        .bind(col(|a| Some(json!(a.dependencies).to_string())))
+        .bind(col(|a| a.blocker.clone()))
+        .bind(col(|a| a.verification.clone()))
+        .bind(col(|a| a.evidence.clone()))
+        .bind(col(|a| Some(source_state(a).to_string())))
+        .fetch_all(&mut *tx)
+        .await?;
+    let inserted = rows.iter().filter(|(i,)| *i).count() as u64;
+    Ok((inserted, rows.len() as u64 - inserted))
+}
+
+/// Live fields keep the cockpit's values while the file's statement of them
+/// is the one last imported (`source_state` unchanged); otherwise the file
+/// wins. A completion without a written date is stamped once, at import.
+const ACTION_UPSERT: &str = "
+insert into rpm_action_items as a
+    (result_id, action_code, action_text, owner, due_date, funnel_stage, status,
+     completion_date, estimated_hours, actual_hours, dependencies, blocker_description,
+     verification_criteria, evidence_path, source_state)
+select u.result_id, u.code, u.text, u.owner, u.due, u.stage, u.status,
+       case when u.status = 'completed' then coalesce(u.done, now()) end,
+       u.est::numeric(5,2), u.act::numeric(5,2), u.deps::jsonb, u.blocker,
+       u.verification, u.evidence, u.state::jsonb
+from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
+            $6::text[], $7::text[], $8::timestamptz[], $9::float8[], $10::float8[],
+            $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+     as u(result_id, code, text, owner, due, stage, status, done, est, act, deps,
+          blocker, verification, evidence, state)
+on conflict (action_code) do update set
+    result_id = excluded.result_id, action_text = excluded.action_text,
+    owner = excluded.owner, due_date = excluded.due_date,
+    funnel_stage = excluded.funnel_stage, estimated_hours = excluded.estimated_hours,
+    dependencies = excluded.dependencies,
+    verification_criteria = excluded.verification_criteria,
+    status = case when a.source_state is not distinct from excluded.source_state
+                  then a.status else excluded.status end,
+    actual_hours = case when a.source_state is not distinct from excluded.source_state
+                        then a.actual_hours else excluded.actual_hours end,
+    blocker_description = case when a.source_state is not distinct from excluded.source_state
+                               then a.blocker_description else excluded.blocker_description end,
+    evidence_path = case when a.source_state is not distinct from excluded.source_state
+                         then a.evidence_path else excluded.evidence_path end,
+    completion_date = case
+        when a.source_state is not distinct from excluded.source_state then a.completion_date
+        when excluded.status <> 'completed' then null
+        when excluded.source_state->>'completed_at' is not null then excluded.completion_date
+        else coalesce(a.completion_date, excluded.completion_date) end,
+    source_state = excluded.source_state
+where (a.result_id, a.action_text, a.owner, a.due_date, a.funnel_stage, a.estimated_hours,
+       a.dependencies, a.verification_criteria, a.source_state)
+      is distinct from
+      (excluded.result_id, excluded.action_text, excluded.owner, excluded.due_date,
+       excluded.funnel_stage, excluded.estimated_hours, excluded.dependencies,
+       excluded.verification_criteria, excluded.source_state)
+returning xmax = 0";
+
+async fn refresh_completion_rate(
+    tx: &mut PgConnection,
+    plan_id: uuid::Uuid,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update rpm_weekly_plans p set completion_rate = c.rate
+         from (select round(100.0 * count(*) filter (where a.status = 'completed')
+                            / greatest(count(*), 1), 2) as rate
+               from rpm_action_items a join rpm_results r on r.id = a.result_id
+               where r.weekly_plan_id = $1) c
+         where p.id = $1 and p.completion_rate is distinct from c.rate",
+    )
+    .bind(plan_id)
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
