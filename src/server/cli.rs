@@ -6,7 +6,6 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 
-use super::embedded_pg::Started;
 use super::settings::Settings;
 use super::sync::command::SyncArgs;
 use super::sync::demo::load_demo_if_empty;
@@ -31,11 +30,33 @@ enum Command {
     Serve,
     /// Import plans, agent snapshots, songs and deliverables.
     Sync(SyncArgs),
+    /// Manage API tokens of agents and scripts (shown once, stored hashed).
+    Tokens {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
     /// Manage the embedded PostgreSQL cluster.
     Db {
         #[command(subcommand)]
         action: DbAction,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenAction {
+    /// Create a token and print it (the only time it is shown).
+    Create {
+        /// Who holds it, e.g. "Artifacts agent".
+        #[arg(long)]
+        name: String,
+        /// What it may do: heartbeat, sync, revenue, read (comma-separated).
+        #[arg(long, value_delimiter = ',', required = true)]
+        scope: Vec<String>,
+    },
+    /// List tokens (never their values).
+    List,
+    /// Revoke the token of that name.
+    Revoke { name: String },
 }
 
 #[derive(Debug, Subcommand)]
@@ -71,24 +92,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(settings).await.map(|_| ExitCode::SUCCESS),
         Command::Db { action } => db_command(settings, action).await,
         Command::Sync(args) => sync(settings, args).await,
+        Command::Tokens { action } => tokens_command(settings, action).await,
     }
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let database = db::open(&settings).await?;
+    // Whatever happens, the cluster this process started is stopped.
+    let served = serve_on(settings, database.pool.clone()).await;
+    database.close().await?;
+    served
+}
+
+async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> {
     if settings.demo_data {
         let lake = Lake::open(&settings.object_store_url, &settings.data_dir.join("lake"))?;
-        load_demo_if_empty(
-            &database.pool,
-            &settings.demo_dir,
-            Some(lake),
-            chrono::Utc::now(),
-        )
-        .await?;
+        load_demo_if_empty(&pool, &settings.demo_dir, Some(lake), chrono::Utc::now()).await?;
     }
     let options = startup::leptos_options(&settings)?;
     let addr = options.site_addr;
-    let state = startup::build_state(settings, database.pool.clone(), options);
+    let state = startup::build_state(settings, pool, options);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr} (is another cockpit running there?)"))?;
@@ -96,24 +119,52 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     axum::serve(listener, startup::router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
-    database.pool.close().await;
-    if let Some((pg, Started::Now)) = database.embedded {
-        // We started it, so we stop it; a reused cluster belongs to whoever
-        // started it (`rpm-cockpit db stop`).
-        pg.stop()?;
-        tracing::info!("embedded PostgreSQL stopped");
-    }
     Ok(())
 }
 
 async fn sync(settings: Settings, args: SyncArgs) -> anyhow::Result<ExitCode> {
     let database = db::open(&settings).await?;
     let code = super::sync::command::run(&settings, &database.pool, &args).await;
-    database.pool.close().await;
-    if let Some((pg, Started::Now)) = database.embedded {
-        pg.stop()?;
-    }
+    database.close().await?;
     code
+}
+
+async fn tokens_command(settings: Settings, action: TokenAction) -> anyhow::Result<ExitCode> {
+    use super::tokens;
+    let database = db::open(&settings).await?;
+    let pool = &database.pool;
+    let code = match action {
+        TokenAction::Create { name, scope } => {
+            let token = tokens::create(pool, &name, &scope).await?;
+            println!("{token}");
+            eprintln!("token {name:?} created; store it now, it is not shown again");
+            ExitCode::SUCCESS
+        }
+        TokenAction::List => {
+            for (name, scopes, created, used, revoked) in tokens::list(pool).await? {
+                let state = match revoked {
+                    Some(at) => format!("revoked {at}"),
+                    None => format!(
+                        "active, last used {}",
+                        used.map_or("never".into(), |u| u.to_string())
+                    ),
+                };
+                println!("{name}\t{}\tcreated {created}\t{state}", scopes.join(","));
+            }
+            ExitCode::SUCCESS
+        }
+        TokenAction::Revoke { name } => {
+            if tokens::revoke(pool, &name).await? {
+                println!("revoked {name:?}");
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("no active token named {name:?}");
+                ExitCode::FAILURE
+            }
+        }
+    };
+    database.close().await?;
+    Ok(code)
 }
 
 async fn db_command(settings: Settings, action: DbAction) -> anyhow::Result<ExitCode> {

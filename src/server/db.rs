@@ -17,6 +17,19 @@ pub struct Database {
     pub embedded: Option<(EmbeddedPostgres, Started)>,
 }
 
+impl Database {
+    /// Closes the pool; stops the embedded cluster if this process started
+    /// it (a reused cluster belongs to whoever started it: `db stop`).
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        if let Some((pg, Started::Now)) = self.embedded {
+            pg.stop()?;
+            tracing::info!("embedded PostgreSQL stopped");
+        }
+        Ok(())
+    }
+}
+
 /// The embedded cluster described by `settings`.
 pub fn embedded(settings: &Settings) -> anyhow::Result<EmbeddedPostgres> {
     EmbeddedPostgres::new(&settings.data_dir, settings.embedded_pg_port)

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: settings, the database, the
 //! embedded cluster, queries, and the HTTP router.
 
+pub mod api_v1;
 pub mod cli;
 pub mod db;
 pub mod embedded_pg;
@@ -9,6 +10,7 @@ pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod sync;
+pub mod tokens;
 pub mod week;
 
 pub use state::{state, AppState};

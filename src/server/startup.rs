@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::<AppState>::new()
         .route("/healthz", get(health))
+        .nest("/api/v1", super::api_v1::routes())
         // Server functions are registered here too, with AppState in context.
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();

@@ -45,6 +45,12 @@ fn url_for(database: &str) -> String {
 
 /// A fresh, empty (unmigrated) database; returns a pool on it.
 pub async fn fresh_database() -> PgPool {
+    let url = fresh_database_url().await;
+    db::connect(&url, 5).await.expect("test database")
+}
+
+/// A fresh, empty database; returns its URL.
+pub async fn fresh_database_url() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -61,21 +67,22 @@ pub async fn fresh_database() -> PgPool {
         .await
         .expect("create database");
     admin.close().await;
-    db::connect(&url_for(&name), 5)
-        .await
-        .expect("test database")
+    url_for(&name)
 }
 
 /// The cockpit on a fresh, migrated database.
 pub struct TestApp {
     pub db: PgPool,
+    /// The database's URL, for the command line.
+    pub url: String,
     pub router: Router,
 }
 
 impl TestApp {
     /// A migrated database without any plan.
     pub async fn empty() -> Self {
-        let db = fresh_database().await;
+        let url = fresh_database_url().await;
+        let db = db::connect(&url, 5).await.expect("test database");
         db::migrate(&db).await.expect("migrations");
         let settings = Settings::from_toml("").expect("default settings");
         let options = startup::leptos_options(&settings).expect("leptos options");
@@ -83,6 +90,7 @@ impl TestApp {
         Self {
             router: startup::router(state),
             db,
+            url,
         }
     }
 

@@ -1,6 +1,9 @@
 //! Integration tests: the real router against a real PostgreSQL, a fresh
 //! database per test. One binary, so the cluster starts once.
 
+mod agents_api;
+mod catalog;
+mod cli;
 mod demo;
 mod helpers;
 mod home_page;

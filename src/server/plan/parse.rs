@@ -549,3 +549,7 @@ fn week_in(text: &str) -> Option<WrittenDate> {
 #[cfg(test)]
 #[path = "parse_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "fuzz_tests.rs"]
+mod fuzz_tests;

@@ -42,11 +42,17 @@ impl Lake {
                 location: dir.display().to_string(),
             });
         }
-        let parsed = url::Url::parse(url).with_context(|| format!("object store URL {url:?}"))?;
         let options: Vec<(String, String)> = std::env::vars()
             .filter(|(k, _)| k.starts_with("GOOGLE_") || k.starts_with("AWS_"))
             .map(|(k, v)| (k.to_ascii_lowercase(), v))
             .collect();
+        Self::open_remote(url, options)
+    }
+
+    /// A `gs://` or `s3://` store with explicit `object_store` options
+    /// (e.g. `google_service_account_key`).
+    pub fn open_remote(url: &str, options: Vec<(String, String)>) -> anyhow::Result<Self> {
+        let parsed = url::Url::parse(url).with_context(|| format!("object store URL {url:?}"))?;
         let (store, prefix) = object_store::parse_url_opts(&parsed, options)
             .with_context(|| format!("opening the object store {url}"))?;
         Ok(Self {

@@ -1,0 +1,61 @@
+//! The parser on arbitrary input: it may refuse, it must never panic, and
+//! what it accepts holds together.
+
+use proptest::prelude::*;
+
+use super::parse_plan;
+
+/// Lines that look like plans, so the fuzzer reaches deep into the parser
+/// rather than stopping at "no week given".
+fn plan_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("---".to_string()),
+        Just("week_start: 2025-10-27".to_string()),
+        Just("**Week:** Oct 27 – Nov 2, 2025".to_string()),
+        "## R[0-9]{1,2}: [A-Za-z ]{0,12}",
+        "### [A-Z]{1,5}-[0-9]{1,3}[a-z]?: [a-z ]{0,10}",
+        "- \\[[ xX]\\] [A-Z]{2}-[0-9]{2}: [a-z]{0,8}",
+        "  - (Owner|Due|Stage|Status|Estimate): [A-Za-z0-9 .:-]{0,10}",
+        "\\*\\*(Purpose|Priority|Revenue target|Owner|Due|Stage|Status|Estimate|Actual|Blocker|Dependencies|Completed on):\\*\\* [A-Za-z0-9 ,.$:–-]{0,16}",
+        "\\| [A-Za-z0-9 -]{0,8} \\| [A-Za-z0-9 -]{0,8} \\| [a-z0-9 ]{0,6} \\|",
+        Just("| Code | Action | Owner | Due | Est |".to_string()),
+        Just("|---|---|---|---|---|".to_string()),
+        "[^\\n]{0,30}",
+        Just(String::new()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,400}") {
+        let _ = parse_plan(&text);
+    }
+
+    #[test]
+    fn plan_like_text_never_panics_and_accepted_plans_are_consistent(
+        lines in proptest::collection::vec(plan_line(), 0..40)
+    ) {
+        let text = lines.join("\n");
+        match parse_plan(&text) {
+            Ok(plan) => {
+                prop_assert!(plan.week_start <= plan.week_end);
+                prop_assert!(!plan.results.is_empty());
+                let mut codes: Vec<_> = plan.actions().map(|a| a.code.clone()).collect();
+                let all = codes.len();
+                codes.sort();
+                codes.dedup();
+                prop_assert_eq!(codes.len(), all, "duplicate action codes accepted");
+                let lines = text.lines().count().max(1);
+                for a in plan.actions() {
+                    prop_assert!(a.line >= 1 && a.line <= lines);
+                }
+            }
+            Err(e) => {
+                prop_assert!(e.line >= 1, "line 0 in {e}");
+                prop_assert!(!e.reason.is_empty());
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! API tokens: created by the CLI and shown once, stored as a sha256 hash,
+//! scoped, revocable. Sent as `Authorization: Bearer <token>` on /api/v1.
+
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+
+/// What a token may do.
+pub const SCOPES: [&str; 4] = ["heartbeat", "sync", "revenue", "read"];
+
+/// A verified token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub name: String,
+    pub scopes: Vec<String>,
+}
+
+impl ApiToken {
+    pub fn allows(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s == scope)
+    }
+}
+
+fn hash(token: &str) -> String {
+    Sha256::digest(token.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Creates a token; returns the token itself (the only time it is known).
+pub async fn create(pool: &PgPool, name: &str, scopes: &[String]) -> anyhow::Result<String> {
+    for s in scopes {
+        anyhow::ensure!(
+            SCOPES.contains(&s.as_str()),
+            "unknown scope {s:?} (one of {})",
+            SCOPES.join(", ")
+        );
+    }
+    anyhow::ensure!(!scopes.is_empty(), "a token needs at least one scope");
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let token = format!(
+        "rpm_{}",
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    );
+    sqlx::query("insert into api_tokens (name, token_hash, scopes) values ($1, $2, $3)")
+        .bind(name)
+        .bind(hash(&token))
+        .bind(scopes)
+        .execute(pool)
+        .await
+        .map_err(|e| match e {
+            sqlx::Error::Database(d) if d.is_unique_violation() => {
+                anyhow::anyhow!("a token named {name:?} exists already")
+            }
+            other => other.into(),
+        })?;
+    Ok(token)
+}
+
+/// Revokes the token of that name; whether one was active.
+pub async fn revoke(pool: &PgPool, name: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "update api_tokens set revoked_at = now() where name = $1 and revoked_at is null",
+    )
+    .bind(name)
+    .execute(pool)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// (name, scopes, created, last used, revoked) of every token.
+pub type TokenRow = (
+    String,
+    Vec<String>,
+    chrono::DateTime<chrono::Utc>,
+    Option<chrono::DateTime<chrono::Utc>>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<TokenRow>> {
+    sqlx::query_as(
+        "select name, scopes, created_at, last_used_at, revoked_at from api_tokens order by name",
+    )
+    .fetch_all(pool)
+    .await
+}
+
+/// The active token matching `token`, if any; records its use.
+pub async fn verify(pool: &PgPool, token: &str) -> sqlx::Result<Option<ApiToken>> {
+    let row: Option<(String, Vec<String>)> = sqlx::query_as(
+        "update api_tokens set last_used_at = now()
+         where token_hash = $1 and revoked_at is null
+         returning name, scopes",
+    )
+    .bind(hash(token))
+    .fetch_optional(pool)
+    .await?;
+    Ok(row.map(|(name, scopes)| ApiToken { name, scopes }))
+}

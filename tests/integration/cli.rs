@@ -1,0 +1,149 @@
+//! The `rpm-cockpit sync` command as a user runs it.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use crate::helpers::{count, TestApp};
+
+const PLAN: &str =
+    "Week: 2031-03-03\n## R1: Ship\nPurpose: revenue\n### CLI-001: Do it\nStage: top\n";
+
+/// The server binary cargo built for these tests (beside `deps/`; cargo
+/// does not set CARGO_BIN_EXE_ for a binary named like the library).
+fn binary() -> std::path::PathBuf {
+    match option_env!("CARGO_BIN_EXE_rpm-cockpit") {
+        Some(path) => path.into(),
+        None => {
+            let exe = std::env::current_exe().unwrap();
+            exe.parent().unwrap().parent().unwrap().join("rpm-cockpit")
+        }
+    }
+}
+
+fn cockpit(app: &TestApp, dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(binary());
+    cmd.current_dir(dir)
+        .env("DATABASE_URL", &app.url)
+        .env("RPM_DATA_DIR", dir.join("data"))
+        .env("RUST_LOG", "warn");
+    cmd
+}
+
+#[tokio::test]
+async fn sync_reports_bad_files_by_line_and_exits_non_zero() {
+    let app = TestApp::empty().await;
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    std::fs::write(plans.join("a.md"), PLAN).unwrap();
+    std::fs::write(
+        plans.join("b.md"),
+        PLAN.replace("2031-03-03", "2031-03-10")
+            .replace("CLI-001", "CLI-002")
+            .replace("Stage: top", "Stage: sideways"),
+    )
+    .unwrap();
+    let out = cockpit(&app, dir.path())
+        .args(["sync", "--all", "plans"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("plans/b.md:5: unknown funnel stage \"sideways\" (top, middle or bottom)"),
+        "{stderr}"
+    );
+    assert!(
+        stdout.contains("files:   2 read, 0 unchanged since the last sync, 1 failed"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("actions: 1 inserted, 0 updated, 0 unchanged, 0 removed"),
+        "{stdout}"
+    );
+    assert_eq!(count(&app.db, "rpm_weekly_plans").await, 1);
+    // Archived in the default local lake.
+    assert!(dir
+        .path()
+        .join("data/lake/rpm-plans/raw/2031/W10/a.md")
+        .exists());
+
+    // A dry run over the fixed file says what it would do and does nothing.
+    std::fs::write(
+        plans.join("b.md"),
+        PLAN.replace("2031-03-03", "2031-03-10")
+            .replace("CLI-001", "CLI-002"),
+    )
+    .unwrap();
+    let out = cockpit(&app, dir.path())
+        .args(["sync", "--all", "plans", "--dry-run"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("b.md (week of 2031-03-10): results 1 inserted"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("dry run: nothing was changed"), "{stdout}");
+    assert_eq!(count(&app.db, "rpm_weekly_plans").await, 1);
+}
+
+#[tokio::test]
+async fn sync_help_documents_every_option() {
+    let app = TestApp::empty().await;
+    let dir = tempfile::tempdir().unwrap();
+    let out = cockpit(&app, dir.path())
+        .args(["sync", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for option in [
+        "--file",
+        "--all",
+        "--dry-run",
+        "--watch",
+        "--agents",
+        "--songs",
+        "--deliverables",
+        "--force",
+    ] {
+        assert!(help.contains(option), "{option} missing from\n{help}");
+    }
+}
+
+#[tokio::test]
+async fn watch_picks_up_a_new_plan_without_a_restart() {
+    let app = TestApp::empty().await;
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    std::fs::write(plans.join("a.md"), PLAN).unwrap();
+    let mut child = cockpit(&app, dir.path())
+        .args(["sync", "--all", "plans", "--watch", "--no-lake"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut wait_for_pass = || loop {
+        let line = lines.next().expect("sync output").unwrap();
+        if line.starts_with("sync finished") {
+            break;
+        }
+    };
+    wait_for_pass();
+    std::fs::write(
+        plans.join("b.md"),
+        PLAN.replace("2031-03-03", "2031-03-10")
+            .replace("CLI-001", "CLI-002"),
+    )
+    .unwrap();
+    wait_for_pass();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(count(&app.db, "rpm_weekly_plans").await, 2);
+}
