@@ -12,6 +12,7 @@ cd "$(dirname "$0")/.."
 
 N="${1:-1000}"
 work="$(mktemp -d)"
+chmod 755 "$work"  # the embedded cluster runs as `postgres` when we are root
 bin="$CARGO_TARGET_DIR/release/rpm-cockpit"
 export RPM_DATA_DIR="$work/data" RPM_DEMO_DATA=false RUST_LOG=warn
 cleanup() { "$bin" db stop >/dev/null 2>&1 || true; rm -rf "$work"; }

@@ -422,7 +422,12 @@ impl Draft {
                 "no week given: add `week_start: 2025-10-27` front matter or a `**Week:** Oct 27 – Nov 2, 2025` line",
             )
         })?;
-        let year = start.year.or(self.week_end.and_then(|(e, _)| e.year));
+        // "Dec 29 – Jan 4, 2026": a start without a year in a later month
+        // than the end belongs to the end's previous year.
+        let year = start.year.or(self.week_end.and_then(|(e, _)| {
+            e.year
+                .map(|y| if start.month > e.month { y - 1 } else { y })
+        }));
         let mut week_start = year
             .and_then(|y| chrono::NaiveDate::from_ymd_opt(y, start.month, start.day))
             .ok_or_else(|| {

@@ -124,6 +124,16 @@ fn a_week_line_replaces_front_matter() {
 }
 
 #[test]
+fn a_week_across_new_year_takes_the_start_from_the_year_before() {
+    let md = "Week: Dec 29 – Jan 4, 2026\n## R1: One\nWhy: because\n### A-001: Do\n";
+    let plan = ok(md);
+    assert_eq!(
+        (plan.week_start, plan.week_end),
+        (ymd(2025, 12, 29), ymd(2026, 1, 4))
+    );
+}
+
+#[test]
 fn checkbox_items_are_actions_with_their_done_state() {
     let md = "\
 Week: 2025-10-27

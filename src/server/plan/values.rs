@@ -139,7 +139,7 @@ pub fn parse_week(text: &str) -> Result<(WrittenDate, Option<WrittenDate>), Stri
                 (Err(_), Ok(e)) => (parse_date(&format!("{} {a}", month_name(e.month)))?, e),
                 (Err(e), Err(_)) => return Err(e),
             };
-            start.year = start.year.or(end.year);
+            start.year = start.year.or(borrowed_year(&start, &end));
             return Ok((start, Some(end)));
         }
     }
@@ -149,13 +149,19 @@ pub fn parse_week(text: &str) -> Result<(WrittenDate, Option<WrittenDate>), Stri
     // "Oct 27-Nov 2" (a plain hyphen between two dates).
     if let Some((a, b)) = text.split_once('-') {
         if let (Ok(mut start), Ok(end)) = (parse_date(a.trim()), parse_date(b.trim())) {
-            start.year = start.year.or(end.year);
+            start.year = start.year.or(borrowed_year(&start, &end));
             return Ok((start, Some(end)));
         }
     }
     Err(format!(
         "{text:?} is not a week (write 2025-10-27 to 2025-11-02)"
     ))
+}
+
+/// The start's year from the end's: "Dec 29 – Jan 4, 2026" starts in 2025.
+fn borrowed_year(start: &WrittenDate, end: &WrittenDate) -> Option<i32> {
+    end.year
+        .map(|y| if start.month > end.month { y - 1 } else { y })
 }
 
 fn month_name(month: u32) -> &'static str {
