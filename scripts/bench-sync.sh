@@ -33,7 +33,7 @@ run() {
 }
 
 echo
-echo "sync benchmark: $N plan files, $(cat "$work"/plans/*.md | grep -cE '^### |^- \[|^\| [A-Z]+-[0-9]') actions, $(nproc) cores"
+echo "sync benchmark: $N plan files, $(nproc) cores"
 run "cold (empty database, lake)"
 run "unchanged (content hash)"
 run "forced (parse + compare all rows)" --force
