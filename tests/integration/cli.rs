@@ -128,6 +128,12 @@ async fn watch_picks_up_a_new_plan_without_a_restart() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // A hang must fail the test, not stall CI: kill the watcher after 60 s.
+    let pid = child.id().to_string();
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        let _ = Command::new("kill").arg(&pid).status();
+    });
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut wait_for_pass = || loop {
         let line = lines.next().expect("sync output").unwrap();

@@ -113,13 +113,14 @@ pub async fn run(settings: &Settings, pool: &PgPool, args: &SyncArgs) -> anyhow:
     };
     let mut plans = PlanSync::new(pool.clone(), lake, args.dry_run).await?;
     plans.force = args.force;
+    // Taken before each pass: a file changed during a pass triggers the next.
+    let mut seen = fingerprint(args, settings);
     let mut failed = pass(pool, &mut plans, args, settings).await?;
     if !args.watch {
         return Ok(exit_code(failed));
     }
     let interval = Duration::from_secs(settings.sync_interval_minutes * 60);
     loop {
-        let seen = fingerprint(args, settings);
         let since = Instant::now();
         eprintln!(
             "watching for changes (full re-sync every {} min; Ctrl-C stops)",
@@ -134,6 +135,7 @@ pub async fn run(settings: &Settings, pool: &PgPool, args: &SyncArgs) -> anyhow:
                 break;
             }
         }
+        seen = fingerprint(args, settings);
         failed = pass(pool, &mut plans, args, settings).await?;
     }
 }
