@@ -4,6 +4,8 @@
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
+use super::sync::files::hex;
+
 /// What a token may do.
 pub const SCOPES: [&str; 4] = ["heartbeat", "sync", "revenue", "read"];
 
@@ -21,10 +23,7 @@ impl ApiToken {
 }
 
 fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// Creates a token; returns the token itself (the only time it is known).
@@ -39,10 +38,7 @@ pub async fn create(pool: &PgPool, name: &str, scopes: &[String]) -> anyhow::Res
     anyhow::ensure!(!scopes.is_empty(), "a token needs at least one scope");
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    let token = format!(
-        "rpm_{}",
-        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
-    );
+    let token = format!("rpm_{}", hex(&bytes));
     sqlx::query("insert into api_tokens (name, token_hash, scopes) values ($1, $2, $3)")
         .bind(name)
         .bind(hash(&token))

@@ -9,6 +9,7 @@ use clap::Args;
 use sqlx::PgPool;
 
 use super::catalog::{import_file, Kind};
+use super::files::json_files;
 use super::report::{FileOutcome, Summary};
 use super::{plan_files, Lake, PlanSync};
 use crate::server::settings::Settings;
@@ -81,12 +82,7 @@ impl SyncArgs {
         let mut out = Vec::new();
         for p in &self.agents {
             if p.is_dir() {
-                let mut files: Vec<PathBuf> = std::fs::read_dir(p)?
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|f| f.extension().is_some_and(|x| x == "json"))
-                    .collect();
-                files.sort();
-                out.extend(files.into_iter().map(|f| (Kind::Agents, f)));
+                out.extend(json_files(p)?.into_iter().map(|f| (Kind::Agents, f)));
             } else {
                 out.push((Kind::Agents, p.clone()));
             }

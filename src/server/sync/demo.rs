@@ -7,19 +7,18 @@
 use std::path::Path;
 
 use anyhow::Context;
-use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use super::catalog::{import_file, Kind};
+use super::files::json_files;
 use super::{plan_files, Lake, PlanSync};
 
 /// The moment the demo files were written for.
 pub const DEMO_NOW: &str = "2026-11-20T15:00:00Z";
 
-/// Monday of the week containing `day`.
-pub fn week_start(day: NaiveDate) -> NaiveDate {
-    day - Days::new(u64::from(day.weekday().num_days_from_monday()))
-}
+/// Monday of the week containing a day (the parser's rule).
+pub use crate::server::plan::values::monday_of as week_start;
 
 /// Loads the demo set unless a plan exists; whether it did. Concurrent
 /// first starts load it once.
@@ -65,15 +64,13 @@ async fn load(
         summary.files_failed
     );
     let shift = now - demo_now;
-    let mut agents: Vec<_> = std::fs::read_dir(dir.join("agents"))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    agents.sort();
-    let jobs = agents.into_iter().map(|p| (Kind::Agents, p)).chain([
-        (Kind::Songs, dir.join("songs.json")),
-        (Kind::Deliverables, dir.join("deliverables.json")),
-    ]);
+    let jobs = json_files(&dir.join("agents"))?
+        .into_iter()
+        .map(|p| (Kind::Agents, p))
+        .chain([
+            (Kind::Songs, dir.join("songs.json")),
+            (Kind::Deliverables, dir.join("deliverables.json")),
+        ]);
     for (kind, path) in jobs {
         import_file(pool, kind, &path, shift, false)
             .await

@@ -24,11 +24,12 @@ pub fn content_hash(bytes: &[u8]) -> String {
     hasher.update(FORMAT_VERSION.as_bytes());
     hasher.update([0]);
     hasher.update(bytes);
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    hex(&hasher.finalize())
+}
+
+/// Lower-case hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Syncs plan files into one database (and optionally a lake).
@@ -172,6 +173,16 @@ pub fn plan_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
             }
         }
     }
+    found.sort();
+    Ok(found)
+}
+
+/// The `*.json` files directly in `dir`, in name order.
+pub fn json_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     found.sort();
     Ok(found)
 }
