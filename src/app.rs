@@ -5,10 +5,14 @@ use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
+use crate::ui::user_menu::UserMenu;
 use crate::ui::week_page::WeekPage;
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's Content-Security-Policy carries this response's nonce.
+    #[cfg(feature = "ssr")]
+    crate::server::security::headers::page_headers();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -49,6 +53,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="topbar">
                 <span class="brand">"RPM Cockpit"</span>
+                <UserMenu/>
             </header>
             <main class="page">
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>

@@ -1,4 +1,5 @@
 //! Server-function signatures shared with the browser. Bodies are thin:
 //! check the caller, call one `server::` function, return a shared type.
 
+pub mod me;
 pub mod week;

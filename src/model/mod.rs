@@ -1,7 +1,9 @@
 //! Types shared by the server and the browser.
 
 pub mod status;
+pub mod user;
 pub mod week;
 
 pub use status::{ActionStatus, FunnelStage};
+pub use user::{Me, Role};
 pub use week::{ActionSummary, ResultProgress, WeekOverview};

@@ -71,6 +71,18 @@ impl WeekOverview {
         percent(self.completed_actions(), self.total_actions())
     }
 
+    /// What a team member sees: only the actions `owner` owns, and only the
+    /// results holding at least one of them.
+    pub fn only_owned_by(mut self, owner: &str) -> Self {
+        for result in &mut self.results {
+            result
+                .actions
+                .retain(|a| a.owner.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(owner)));
+        }
+        self.results.retain(|r| !r.actions.is_empty());
+        self
+    }
+
     /// "Oct 21–27, 2025", "Oct 27 – Nov 2, 2025", "Dec 29, 2025 – Jan 4, 2026".
     pub fn date_range_label(&self) -> String {
         date_range_label(self.week_start, self.week_end)
@@ -186,5 +198,42 @@ mod tests {
             0,
             "no actions is 0%, not a division by zero"
         );
+    }
+
+    #[test]
+    fn a_team_member_sees_only_their_actions_and_the_results_holding_them() {
+        let owned = |owner: Option<&str>| ActionSummary {
+            owner: owner.map(Into::into),
+            ..action(ActionStatus::Pending)
+        };
+        let result = |code: &str, actions: Vec<ActionSummary>| ResultProgress {
+            id: Uuid::nil(),
+            code: code.into(),
+            title: "t".into(),
+            purpose: "p".into(),
+            category: None,
+            actions,
+        };
+        let week = WeekOverview {
+            plan_id: Uuid::nil(),
+            week_start: d(2025, 10, 21),
+            week_end: d(2025, 10, 27),
+            owner: "Jesse".into(),
+            classification: None,
+            results: vec![
+                result("R1", vec![owned(Some("QA")), owned(Some("Jesse"))]),
+                result("R2", vec![owned(Some("Jesse")), owned(None)]),
+                result("R3", vec![owned(Some("qa"))]),
+            ],
+        };
+        let seen = week.only_owned_by("QA");
+        let codes: Vec<_> = seen.results.iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes, ["R1", "R3"]);
+        assert_eq!(seen.total_actions(), 2);
+        assert!(seen
+            .results
+            .iter()
+            .flat_map(|r| &r.actions)
+            .all(|a| a.owner.as_deref().unwrap().eq_ignore_ascii_case("qa")));
     }
 }

@@ -10,7 +10,8 @@ use super::settings::Settings;
 use super::sync::command::SyncArgs;
 use super::sync::demo::load_demo_if_empty;
 use super::sync::Lake;
-use super::{db, startup};
+use super::{auth, db, startup};
+use crate::model::Role;
 
 /// RPM Cockpit: a live weekly-planning cockpit.
 ///
@@ -35,6 +36,11 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Manage who may sign in, and their roles.
+    Users {
+        #[command(subcommand)]
+        action: UserAction,
+    },
     /// Manage the embedded PostgreSQL cluster.
     Db {
         #[command(subcommand)]
@@ -57,6 +63,27 @@ enum TokenAction {
     List,
     /// Revoke the token of that name.
     Revoke { name: String },
+}
+
+#[derive(Debug, Subcommand)]
+enum UserAction {
+    /// Invite someone (or change their role): admin, vip or team.
+    Add {
+        /// Their Google account's address.
+        email: String,
+        #[arg(long)]
+        role: String,
+        /// The name shown in the cockpit (default: the address's user part).
+        #[arg(long, default_value = "")]
+        name: String,
+        /// For team members: the action owner whose work they see.
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Remove someone; their sessions end at their next request.
+    Remove { email: String },
+    /// List everyone invited.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -93,6 +120,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Db { action } => db_command(settings, action).await,
         Command::Sync(args) => sync(settings, args).await,
         Command::Tokens { action } => tokens_command(settings, action).await,
+        Command::Users { action } => users_command(settings, action).await,
     }
 }
 
@@ -109,6 +137,17 @@ async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> 
         let lake = Lake::open(&settings.object_store_url, &settings.data_dir.join("lake"))?;
         load_demo_if_empty(&pool, &settings.demo_dir, Some(lake), chrono::Utc::now()).await?;
     }
+    if !settings.admin_email.trim().is_empty() {
+        auth::users::ensure_admin(&pool, &settings.admin_email).await?;
+    }
+    match auth::demo::allowed(&settings) {
+        Ok(()) => tracing::warn!("no Google client id: the local DEMO sign-in is on"),
+        Err(why) if settings.google_client_id.is_none() => {
+            tracing::warn!("no Google client id and {why}: nobody can sign in")
+        }
+        Err(_) => {}
+    }
+    auth::session::spawn_cleanup(pool.clone());
     let options = startup::leptos_options(&settings)?;
     let addr = options.site_addr;
     let state = startup::build_state(settings, pool, options);
@@ -116,7 +155,8 @@ async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> 
         .await
         .with_context(|| format!("listening on {addr} (is another cockpit running there?)"))?;
     tracing::info!("cockpit listening on http://{addr}");
-    axum::serve(listener, startup::router(state))
+    let app = startup::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
@@ -165,6 +205,46 @@ async fn tokens_command(settings: Settings, action: TokenAction) -> anyhow::Resu
     };
     database.close().await?;
     Ok(code)
+}
+
+async fn users_command(settings: Settings, action: UserAction) -> anyhow::Result<ExitCode> {
+    use auth::users;
+    let database = db::open(&settings).await?;
+    let pool = &database.pool;
+    let result = async {
+        Ok(match action {
+            UserAction::Add {
+                email,
+                role,
+                name,
+                owner,
+            } => {
+                let role = Role::parse(&role)?;
+                let user = users::upsert(pool, &email, &name, role, owner.as_deref()).await?;
+                println!("{} is {}", user.email, user.role.as_str());
+                ExitCode::SUCCESS
+            }
+            UserAction::Remove { email } => {
+                if users::remove(pool, &email).await? {
+                    println!("removed {email}");
+                    ExitCode::SUCCESS
+                } else {
+                    eprintln!("{email} was not invited");
+                    ExitCode::FAILURE
+                }
+            }
+            UserAction::List => {
+                for u in users::list(pool).await? {
+                    let owner = u.owner_name.map(|o| format!("\towner {o}")).unwrap_or_default();
+                    println!("{}\t{}\t{}{owner}", u.email, u.role.as_str(), u.display_name);
+                }
+                ExitCode::SUCCESS
+            }
+        })
+    }
+    .await;
+    database.close().await?;
+    result
 }
 
 async fn db_command(settings: Settings, action: DbAction) -> anyhow::Result<ExitCode> {

@@ -2,10 +2,12 @@
 //! embedded cluster, queries, and the HTTP router.
 
 pub mod api_v1;
+pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod embedded_pg;
 pub mod plan;
+pub mod security;
 pub mod settings;
 pub mod startup;
 pub mod state;

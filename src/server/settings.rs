@@ -34,9 +34,31 @@ pub struct Settings {
     pub sync_interval_minutes: u64,
     /// Heartbeat age after which an agent is stale, in minutes.
     pub agent_stale_after_minutes: u64,
+    /// The address people use, e.g. `https://cockpit.example.com`; empty
+    /// means `http://<site_addr>`. HTTPS turns on Secure cookies and HSTS.
+    pub public_url: String,
+    /// The first admin (Jesse): made admin on every start.
+    pub admin_email: String,
+    /// Sign-in provider endpoints (Google's by default; a local fake in tests).
+    pub oauth_auth_url: String,
+    pub oauth_token_url: String,
+    pub oauth_userinfo_url: String,
+    /// A session ends after this long without a request, in minutes.
+    pub session_idle_minutes: u64,
+    /// A session ends this long after sign-in whatever happens, in hours.
+    pub session_absolute_hours: u64,
+    /// Sign-in attempts per client address and minute.
+    pub sign_in_per_minute: u32,
+    /// API requests per client address and minute.
+    pub api_per_minute: u32,
     /// External database; only ever from the environment.
     #[serde(skip)]
     pub database_url: Option<String>,
+    /// Google OAuth client; only ever from the environment.
+    #[serde(skip)]
+    pub google_client_id: Option<String>,
+    #[serde(skip)]
+    pub google_client_secret: Option<String>,
 }
 
 impl Default for Settings {
@@ -53,7 +75,18 @@ impl Default for Settings {
             plans_dir: "plans".into(),
             sync_interval_minutes: 15,
             agent_stale_after_minutes: 10,
+            public_url: String::new(),
+            admin_email: String::new(),
+            oauth_auth_url: "https://accounts.google.com/o/oauth2/v2/auth".into(),
+            oauth_token_url: "https://oauth2.googleapis.com/token".into(),
+            oauth_userinfo_url: "https://openidconnect.googleapis.com/v1/userinfo".into(),
+            session_idle_minutes: 60,
+            session_absolute_hours: 12,
+            sign_in_per_minute: 20,
+            api_per_minute: 600,
             database_url: None,
+            google_client_id: None,
+            google_client_secret: None,
         }
     }
 }
@@ -126,8 +159,52 @@ impl Settings {
         if let Some(v) = var("RPM_AGENT_STALE_AFTER_MINUTES") {
             self.agent_stale_after_minutes = parsed("RPM_AGENT_STALE_AFTER_MINUTES", v)?;
         }
-        self.database_url = var("DATABASE_URL").filter(|v| !v.trim().is_empty());
+        if let Some(v) = var("RPM_PUBLIC_URL") {
+            self.public_url = v;
+        }
+        if let Some(v) = var("RPM_ADMIN_EMAIL") {
+            self.admin_email = v;
+        }
+        if let Some(v) = var("RPM_OAUTH_AUTH_URL") {
+            self.oauth_auth_url = v;
+        }
+        if let Some(v) = var("RPM_OAUTH_TOKEN_URL") {
+            self.oauth_token_url = v;
+        }
+        if let Some(v) = var("RPM_OAUTH_USERINFO_URL") {
+            self.oauth_userinfo_url = v;
+        }
+        if let Some(v) = var("RPM_SESSION_IDLE_MINUTES") {
+            self.session_idle_minutes = parsed("RPM_SESSION_IDLE_MINUTES", v)?;
+        }
+        if let Some(v) = var("RPM_SESSION_ABSOLUTE_HOURS") {
+            self.session_absolute_hours = parsed("RPM_SESSION_ABSOLUTE_HOURS", v)?;
+        }
+        if let Some(v) = var("RPM_SIGN_IN_PER_MINUTE") {
+            self.sign_in_per_minute = parsed("RPM_SIGN_IN_PER_MINUTE", v)?;
+        }
+        if let Some(v) = var("RPM_API_PER_MINUTE") {
+            self.api_per_minute = parsed("RPM_API_PER_MINUTE", v)?;
+        }
+        let secret = |key: &str| var(key).filter(|v| !v.trim().is_empty());
+        self.database_url = secret("DATABASE_URL");
+        self.google_client_id = secret("GOOGLE_CLIENT_ID");
+        self.google_client_secret = secret("GOOGLE_CLIENT_SECRET");
         Ok(())
+    }
+
+    /// The origin people reach the cockpit at, without a trailing slash.
+    pub fn public_origin(&self) -> String {
+        if self.public_url.trim().is_empty() {
+            format!("http://{}", self.site_addr)
+        } else {
+            self.public_url.trim().trim_end_matches('/').to_string()
+        }
+    }
+
+    /// Served over HTTPS: Secure cookies, `__Host-` prefix, HSTS.
+    pub fn is_https(&self) -> bool {
+        self.public_origin().starts_with("https://")
     }
 }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use axum::extract::State;
+use axum::middleware::from_fn_with_state;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
@@ -11,6 +12,9 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
 use tower_http::trace::TraceLayer;
 
+use super::auth::{self, Clock};
+use super::security::rate_limit::{self, Limits, RateLimiter};
+use super::security::{csrf, headers};
 use super::settings::Settings;
 use super::state::AppState;
 use crate::app::{shell, App};
@@ -39,10 +43,16 @@ pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
 
 /// The state every handler shares.
 pub fn build_state(settings: Settings, db: PgPool, leptos_options: LeptosOptions) -> AppState {
+    let limits = Limits {
+        sign_in: RateLimiter::new(settings.sign_in_per_minute),
+        api: RateLimiter::new(settings.api_per_minute),
+    };
     AppState {
         leptos_options,
         db,
         settings: Arc::new(settings),
+        clock: Arc::new(Clock::default()),
+        limits: Arc::new(limits),
     }
 }
 
@@ -62,6 +72,13 @@ pub fn router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .merge(auth::routes())
+        // Layers run bottom-up: the last added sees the request first.
+        .layer(from_fn_with_state(state.clone(), auth::guard::require_sign_in))
+        .layer(auth::session::layer(state.db.clone(), &state.settings))
+        .layer(from_fn_with_state(state.clone(), csrf::same_origin_mutations))
+        .layer(from_fn_with_state(state.clone(), rate_limit::limit))
+        .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

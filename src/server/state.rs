@@ -6,6 +6,8 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 use sqlx::PgPool;
 
+use super::auth::Clock;
+use super::security::rate_limit::Limits;
 use super::settings::Settings;
 use crate::error::AppError;
 
@@ -15,6 +17,9 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: PgPool,
     pub settings: Arc<Settings>,
+    /// The time sessions are judged by (moved forward only by tests).
+    pub clock: Arc<Clock>,
+    pub limits: Arc<Limits>,
 }
 
 /// The state, from inside a server function.

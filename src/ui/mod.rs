@@ -2,4 +2,5 @@
 
 pub mod progress_bar;
 pub mod result_card;
+pub mod user_menu;
 pub mod week_page;

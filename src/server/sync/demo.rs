@@ -76,10 +76,41 @@ async fn load(
             .await
             .map_err(anyhow::Error::msg)?;
     }
+    load_users(pool, &dir.join("users.json")).await?;
     tracing::info!(
         plans = summary.files,
         actions = summary.actions.inserted,
         "loaded the demo data set"
     );
     Ok(true)
+}
+
+#[derive(serde::Deserialize)]
+struct DemoUser {
+    email: String,
+    display_name: String,
+    role: String,
+    owner_name: Option<String>,
+}
+
+/// The demo people (for the local demo sign-in); someone already invited
+/// keeps their role.
+async fn load_users(pool: &PgPool, path: &Path) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let people: Vec<DemoUser> =
+        serde_json::from_str(&text).with_context(|| format!("in {}", path.display()))?;
+    for p in people {
+        let role = crate::model::Role::parse(&p.role)?;
+        sqlx::query(
+            "insert into users (email, display_name, role, owner_name) values ($1, $2, $3, $4)
+             on conflict (lower(email)) do nothing",
+        )
+        .bind(&p.email)
+        .bind(&p.display_name)
+        .bind(role.as_str())
+        .bind(&p.owner_name)
+        .execute(pool)
+        .await?;
+    }
+    Ok(())
 }

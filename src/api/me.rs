@@ -1,0 +1,12 @@
+//! Who is signed in.
+
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::Me;
+
+/// The signed-in person, for the header.
+#[server(endpoint = "who_am_i")]
+pub async fn who_am_i() -> Result<Me, AppError> {
+    Ok(crate::server::auth::viewer().await?.user.me())
+}

@@ -1,0 +1,148 @@
+//! The one guard: who is asking, checked on the server for every page,
+//! server function and session-authenticated route.
+//!
+//! [`require_sign_in`] runs in front of the whole router: pages answer an
+//! anonymous visitor with a redirect to /login, server functions and other
+//! routes with 401. Handlers and server functions then take the [`Viewer`]
+//! (the middleware stored it; nothing is read twice) and check the role
+//! with [`Viewer::require_admin`].
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Json;
+use serde_json::json;
+use tower_sessions::Session;
+
+use super::session;
+use super::users::{self, User};
+use crate::error::AppError;
+use crate::model::Role;
+use crate::server::state::AppState;
+
+/// The signed-in person making this request.
+#[derive(Debug, Clone)]
+pub struct Viewer {
+    pub user: User,
+}
+
+impl Viewer {
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    /// Changes are for admins only.
+    pub fn require_admin(&self) -> Result<(), AppError> {
+        if self.user.role.can_edit() {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "the {} role is read-only",
+                self.user.role.as_str()
+            )))
+        }
+    }
+}
+
+/// Why a request has no viewer.
+#[derive(Debug)]
+pub struct Rejection {
+    reason: &'static str,
+    /// A browser asking for a page: send it to the sign-in page.
+    page: bool,
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        if self.page {
+            Redirect::to("/login").into_response()
+        } else {
+            (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({ "error": self.reason })),
+            )
+                .into_response()
+        }
+    }
+}
+
+fn wants_page(parts: &Parts) -> bool {
+    parts.method == Method::GET
+        && parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|a| a.contains("text/html"))
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = Rejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Rejection> {
+        if let Some(viewer) = parts.extensions.get::<Viewer>() {
+            return Ok(viewer.clone());
+        }
+        let page = wants_page(parts);
+        let reject = |reason| Rejection { reason, page };
+        let failed = |e: tower_sessions::session::Error| {
+            tracing::error!(error = %e, "session store");
+            reject("the session store is unavailable")
+        };
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| reject("no session layer"))?;
+        let Some(seen) = session::signed_in(&session).await.map_err(failed)? else {
+            return Err(reject("sign in first"));
+        };
+        let now = state.clock.now();
+        if let Some(why) = session::expired(&seen, now, &state.settings) {
+            session::sign_out(&session).await.map_err(failed)?;
+            return Err(reject(why));
+        }
+        let user = users::find_by_id(&state.db, seen.user_id)
+            .await
+            .map_err(|e| {
+                tracing::error!(error = %e, "reading the signed-in user");
+                reject("the database is unavailable")
+            })?;
+        let Some(user) = user else {
+            // Removed from the allowlist since signing in.
+            session::sign_out(&session).await.map_err(failed)?;
+            return Err(reject("you are no longer invited"));
+        };
+        session::touch(&session, seen, now).await.map_err(failed)?;
+        let viewer = Viewer { user };
+        parts.extensions.insert(viewer.clone());
+        Ok(viewer)
+    }
+}
+
+/// Paths anyone may request: the sign-in flow, health, static files, and
+/// the token-authenticated API (its own guard is the bearer token).
+pub fn is_public(path: &str) -> bool {
+    const PREFIXES: [&str; 4] = ["/auth/", "/api/v1/", "/pkg/", "/icons/"];
+    const FILES: [&str; 4] = ["/login", "/healthz", "/favicon.svg", "/manifest.webmanifest"];
+    FILES.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
+/// Middleware: everything that is not public needs a signed-in viewer.
+pub async fn require_sign_in(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_public(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    match Viewer::from_request_parts(&mut parts, &state).await {
+        Ok(_) => next.run(Request::from_parts(parts, body)).await,
+        Err(rejection) => rejection.into_response(),
+    }
+}
+
+/// The viewer, from inside a server function.
+pub async fn viewer() -> Result<Viewer, AppError> {
+    let state = crate::server::state()?;
+    leptos_axum::extract_with_state::<Viewer, AppState>(&state)
+        .await
+        .map_err(|_| AppError::Forbidden("sign in first".into()))
+}

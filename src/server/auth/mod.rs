@@ -1,0 +1,30 @@
+//! Who may use the cockpit: Google sign-in, the allowlist and its roles,
+//! sessions, the guard every page and server function passes through, and
+//! the local demo sign-in.
+
+pub mod clock;
+pub mod demo;
+pub mod google;
+pub mod guard;
+pub mod pages;
+pub mod session;
+pub mod users;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+pub use clock::Clock;
+pub use guard::{viewer, Viewer};
+pub use users::User;
+
+use super::state::AppState;
+
+/// The sign-in routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(pages::login))
+        .route("/auth/google", get(google::start))
+        .route("/auth/callback", get(google::callback))
+        .route("/auth/demo", post(demo::sign_in))
+        .route("/auth/logout", post(pages::logout))
+}

@@ -1,0 +1,26 @@
+//! The signed-in person and the sign-out button, in the top bar.
+
+use leptos::prelude::*;
+
+use crate::api::me::who_am_i;
+
+/// Name, role and a sign-out form (a plain POST: works without JavaScript).
+#[component]
+pub fn UserMenu() -> impl IntoView {
+    let who = Resource::new(|| (), |_| who_am_i());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                who.await.ok().map(|me| view! {
+                    <div class="user-menu">
+                        <span class="user-name">{me.display_name}</span>
+                        <span class="role-badge" data-role=me.role.as_str()>{me.role.as_str()}</span>
+                        <form method="post" action="/auth/logout">
+                            <button type="submit" class="sign-out">"Sign out"</button>
+                        </form>
+                    </div>
+                })
+            })}
+        </Suspense>
+    }
+}
