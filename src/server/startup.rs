@@ -58,7 +58,7 @@ pub fn build_state(settings: Settings, db: PgPool, leptos_options: LeptosOptions
 
 /// The whole HTTP surface of the cockpit.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = route_list();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
@@ -81,6 +81,16 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The app's routes, generated once per process. Generating them sets a
+/// process-wide flag that makes any resource first polled meanwhile hang
+/// for good (leptos-rs/leptos#4773), so it must never run while pages
+/// render: tests build many routers in one process.
+fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+        std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
 /// Liveness that includes the database: 200 "ok" or 503.

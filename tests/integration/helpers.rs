@@ -6,13 +6,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::OnceLock;
 
 use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::{header, Request, StatusCode};
+use axum::response::Response;
 use axum::Router;
 use http_body_util::BodyExt;
+use rpm_cockpit::model::Role;
+use rpm_cockpit::server::auth::users;
 use rpm_cockpit::server::embedded_pg::EmbeddedPostgres;
 use rpm_cockpit::server::settings::Settings;
 use rpm_cockpit::server::sync::demo::load_demo_if_empty;
-use rpm_cockpit::server::{db, startup};
+use rpm_cockpit::server::{db, startup, AppState};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
@@ -76,22 +79,101 @@ pub struct TestApp {
     /// The database's URL, for the command line.
     pub url: String,
     pub router: Router,
+    pub state: AppState,
 }
 
+/// The demo people (demo/users.json), one per role.
+pub const JESSE: &str = "jesse@example.com";
+pub const VERA: &str = "vera@example.com";
+pub const QUINN: &str = "quinn@example.com";
+
+/// The `Cookie` header value of a signed-in browser.
+#[derive(Debug, Clone)]
+pub struct Cookie(pub String);
+
 impl TestApp {
-    /// A migrated database without any plan.
+    /// A migrated database without any plan, with the default settings
+    /// (a local cockpit: the demo sign-in is on).
     pub async fn empty() -> Self {
+        Self::with_settings(Settings::from_toml("").expect("default settings")).await
+    }
+
+    /// A migrated database without any plan, with these settings.
+    pub async fn with_settings(settings: Settings) -> Self {
         let url = fresh_database_url().await;
         let db = db::connect(&url, 5).await.expect("test database");
         db::migrate(&db).await.expect("migrations");
-        let settings = Settings::from_toml("").expect("default settings");
         let options = startup::leptos_options(&settings).expect("leptos options");
         let state = startup::build_state(settings, db.clone(), options);
         Self {
-            router: startup::router(state),
+            router: startup::router(state.clone()),
+            state,
             db,
             url,
         }
+    }
+
+    /// Invites `email` (a demo person's name and role when it is one).
+    pub async fn invite(&self, email: &str, role: Role) {
+        let owner = (role == Role::Team).then_some("QA");
+        users::upsert(&self.db, email, "", role, owner)
+            .await
+            .expect("invite");
+    }
+
+    /// Signs in through the demo sign-in (the person must be invited).
+    pub async fn sign_in(&self, email: &str) -> Cookie {
+        let response = self
+            .response(
+                Request::post("/auth/demo")
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .header(header::ORIGIN, "http://127.0.0.1:3000")
+                    .body(Body::from(format!("email={}", email.replace('@', "%40"))))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER, "demo sign-in of {email}");
+        session_cookie(&response).expect("a session cookie")
+    }
+
+    /// Invites someone with `role` and signs them in.
+    pub async fn session(&self, role: Role) -> Cookie {
+        let email = match role {
+            Role::Admin => JESSE,
+            Role::Vip => VERA,
+            Role::Team => QUINN,
+        };
+        self.invite(email, role).await;
+        self.sign_in(email).await
+    }
+
+    /// Sends `request` through the router; the whole response.
+    pub async fn response(&self, request: Request<Body>) -> Response {
+        self.router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("response")
+    }
+
+    /// Sends `request` with the browser's cookie; status and body text.
+    pub async fn send_as(&self, cookie: &Cookie, mut request: Request<Body>) -> (StatusCode, String) {
+        request
+            .headers_mut()
+            .insert(header::COOKIE, cookie.0.parse().unwrap());
+        self.send(request).await
+    }
+
+    /// A page as a signed-in browser asks for it.
+    pub async fn get_as(&self, cookie: &Cookie, path: &str) -> (StatusCode, String) {
+        self.send_as(
+            cookie,
+            Request::get(path)
+                .header(header::ACCEPT, "text/html")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
     }
 
     /// A migrated database with the demo data set loaded as on `today`
@@ -107,12 +189,7 @@ impl TestApp {
 
     /// Sends `request` through the router; status and body text.
     pub async fn send(&self, request: Request<Body>) -> (StatusCode, String) {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("response");
+        let response = self.response(request).await;
         let status = response.status();
         let bytes = response
             .into_body()
@@ -128,6 +205,23 @@ impl TestApp {
         self.send(Request::get(path).body(Body::empty()).unwrap())
             .await
     }
+}
+
+/// The session cookie a response sets, as a `Cookie` header value.
+pub fn session_cookie(response: &Response) -> Option<Cookie> {
+    response
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.contains("rpm_session=") && !v.contains("Max-Age=0"))
+        .map(|v| Cookie(v.split(';').next().unwrap().to_string()))
+}
+
+/// A response's body as text.
+pub async fn body_text(response: Response) -> String {
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Today, as the server sees it.

@@ -2,12 +2,15 @@
 
 use axum::http::StatusCode;
 
+use rpm_cockpit::model::Role;
+
 use crate::helpers::{today, TestApp};
 
 #[tokio::test]
 async fn home_page_renders_the_current_week_on_the_server() {
     let app = TestApp::with_demo(today()).await;
-    let (status, html) = app.get("/").await;
+    let me = app.session(Role::Admin).await;
+    let (status, html) = app.get_as(&me, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("Week of "), "no week heading in {html}");
     for code in ["R1", "R2", "R3", "R4", "R5"] {
@@ -22,7 +25,8 @@ async fn home_page_renders_the_current_week_on_the_server() {
 #[tokio::test]
 async fn home_page_says_so_when_there_is_no_plan() {
     let app = TestApp::empty().await;
-    let (status, html) = app.get("/").await;
+    let me = app.session(Role::Vip).await;
+    let (status, html) = app.get_as(&me, "/").await;
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains("No plan yet"), "{html}");
 }
@@ -34,7 +38,8 @@ async fn overall_completion_counts_completed_actions_from_the_database() {
         .execute(&app.db)
         .await
         .unwrap();
-    let (_, html) = app.get("/").await;
+    let me = app.session(Role::Vip).await;
+    let (_, html) = app.get_as(&me, "/").await;
     assert!(html.contains("100% complete"), "expected 100% in {html}");
 }
 
@@ -56,6 +61,7 @@ async fn health_check_reports_an_unreachable_database() {
 #[tokio::test]
 async fn unknown_paths_are_not_found() {
     let app = TestApp::empty().await;
-    let (status, _) = app.get("/no/such/page").await;
+    let me = app.session(Role::Vip).await;
+    let (status, _) = app.get_as(&me, "/no/such/page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -4,12 +4,15 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use rpm_cockpit::model::WeekOverview;
 
+use rpm_cockpit::model::Role;
+
 use crate::helpers::{today, TestApp};
 
 fn call() -> Request<Body> {
     Request::post("/api/current_week")
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ACCEPT, "application/json")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
         .body(Body::empty())
         .unwrap()
 }
@@ -17,7 +20,8 @@ fn call() -> Request<Body> {
 #[tokio::test]
 async fn current_week_returns_the_plan_with_its_results_and_actions() {
     let app = TestApp::with_demo(today()).await;
-    let (status, body) = app.send(call()).await;
+    let me = app.session(Role::Vip).await;
+    let (status, body) = app.send_as(&me, call()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let week: Option<WeekOverview> = serde_json::from_str(&body).expect("json");
     let week = week.expect("a week");
@@ -39,7 +43,8 @@ async fn current_week_returns_the_plan_with_its_results_and_actions() {
 #[tokio::test]
 async fn current_week_is_null_without_a_plan() {
     let app = TestApp::empty().await;
-    let (status, body) = app.send(call()).await;
+    let me = app.session(Role::Vip).await;
+    let (status, body) = app.send_as(&me, call()).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body.trim(), "null");
 }
@@ -48,7 +53,8 @@ async fn current_week_is_null_without_a_plan() {
 async fn a_past_week_is_shown_until_the_next_one_is_planned() {
     let last_month = today() - chrono::Days::new(30);
     let app = TestApp::with_demo(last_month).await;
-    let (_, body) = app.send(call()).await;
+    let me = app.session(Role::Vip).await;
+    let (_, body) = app.send_as(&me, call()).await;
     let week: WeekOverview = serde_json::from_str::<Option<WeekOverview>>(&body)
         .unwrap()
         .expect("the latest started week");
