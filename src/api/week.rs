@@ -13,7 +13,8 @@ pub async fn current_week() -> Result<Option<WeekOverview>, AppError> {
     use crate::model::Role;
     let viewer = crate::server::auth::viewer().await?;
     let state = crate::server::state()?;
-    let week = crate::server::week::current_week(&state.db, chrono::Utc::now().date_naive()).await?;
+    let week =
+        crate::server::week::current_week(&state.db, chrono::Utc::now().date_naive()).await?;
     Ok(match (viewer.role(), viewer.user.owner_name.as_deref()) {
         (Role::Team, Some(owner)) => week.map(|w| w.only_owned_by(owner)),
         (Role::Team, None) => None,

@@ -75,9 +75,11 @@ impl WeekOverview {
     /// results holding at least one of them.
     pub fn only_owned_by(mut self, owner: &str) -> Self {
         for result in &mut self.results {
-            result
-                .actions
-                .retain(|a| a.owner.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(owner)));
+            result.actions.retain(|a| {
+                a.owner
+                    .as_deref()
+                    .is_some_and(|o| o.eq_ignore_ascii_case(owner))
+            });
         }
         self.results.retain(|r| !r.actions.is_empty());
         self
@@ -230,10 +232,10 @@ mod tests {
         let codes: Vec<_> = seen.results.iter().map(|r| r.code.as_str()).collect();
         assert_eq!(codes, ["R1", "R3"]);
         assert_eq!(seen.total_actions(), 2);
-        assert!(seen
-            .results
-            .iter()
-            .flat_map(|r| &r.actions)
-            .all(|a| a.owner.as_deref().unwrap().eq_ignore_ascii_case("qa")));
+        assert!(seen.results.iter().flat_map(|r| &r.actions).all(|a| a
+            .owner
+            .as_deref()
+            .unwrap()
+            .eq_ignore_ascii_case("qa")));
     }
 }

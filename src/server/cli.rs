@@ -235,8 +235,16 @@ async fn users_command(settings: Settings, action: UserAction) -> anyhow::Result
             }
             UserAction::List => {
                 for u in users::list(pool).await? {
-                    let owner = u.owner_name.map(|o| format!("\towner {o}")).unwrap_or_default();
-                    println!("{}\t{}\t{}{owner}", u.email, u.role.as_str(), u.display_name);
+                    let owner = u
+                        .owner_name
+                        .map(|o| format!("\towner {o}"))
+                        .unwrap_or_default();
+                    println!(
+                        "{}\t{}\t{}{owner}",
+                        u.email,
+                        u.role.as_str(),
+                        u.display_name
+                    );
                 }
                 ExitCode::SUCCESS
             }

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::middleware::from_fn_with_state;
 use axum::http::StatusCode;
+use axum::middleware::from_fn_with_state;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -74,9 +74,15 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .merge(auth::routes())
         // Layers run bottom-up: the last added sees the request first.
-        .layer(from_fn_with_state(state.clone(), auth::guard::require_sign_in))
+        .layer(from_fn_with_state(
+            state.clone(),
+            auth::guard::require_sign_in,
+        ))
         .layer(auth::session::layer(state.db.clone(), &state.settings))
-        .layer(from_fn_with_state(state.clone(), csrf::same_origin_mutations))
+        .layer(from_fn_with_state(
+            state.clone(),
+            csrf::same_origin_mutations,
+        ))
         .layer(from_fn_with_state(state.clone(), rate_limit::limit))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(TraceLayer::new_for_http())

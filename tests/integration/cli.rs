@@ -153,3 +153,83 @@ async fn watch_picks_up_a_new_plan_without_a_restart() {
     child.wait().unwrap();
     assert_eq!(count(&app.db, "rpm_weekly_plans").await, 2);
 }
+
+#[tokio::test]
+async fn users_are_invited_listed_and_removed_from_the_command_line() {
+    let app = TestApp::empty().await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = cockpit(&app, dir.path()).args(args).output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), text)
+    };
+    let (code, text) = run(&[
+        "users",
+        "add",
+        "vip@example.com",
+        "--role",
+        "vip",
+        "--name",
+        "A VIP",
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = run(&["users", "add", "qa@example.com", "--role", "team"]);
+    assert_eq!(code, Some(1), "a team member needs an owner: {text}");
+    assert!(text.contains("--owner"), "{text}");
+    let (code, text) = run(&[
+        "users",
+        "add",
+        "qa@example.com",
+        "--role",
+        "team",
+        "--owner",
+        "QA",
+    ]);
+    assert_eq!(code, Some(0), "{text}");
+    let (code, text) = run(&["users", "add", "x@example.com", "--role", "owner"]);
+    assert_eq!(code, Some(1));
+    assert!(text.contains("unknown role \"owner\""), "{text}");
+
+    let (_, list) = run(&["users", "list"]);
+    assert!(list.contains("vip@example.com\tvip\tA VIP"), "{list}");
+    assert!(
+        list.contains("qa@example.com\tteam\tqa\towner QA"),
+        "{list}"
+    );
+
+    // Changing a role is adding again; the address is case-insensitive.
+    let (code, _) = run(&["users", "add", "VIP@example.com", "--role", "admin"]);
+    assert_eq!(code, Some(0));
+    assert_eq!(count(&app.db, "users").await, 2);
+    let (code, _) = run(&["users", "remove", "vip@example.com"]);
+    assert_eq!(code, Some(0));
+    let (code, text) = run(&["users", "remove", "vip@example.com"]);
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(count(&app.db, "users").await, 1);
+}
+
+#[tokio::test]
+async fn the_configured_first_admin_is_made_admin() {
+    use rpm_cockpit::model::Role;
+    use rpm_cockpit::server::auth::users;
+    let app = TestApp::empty().await;
+    users::upsert(&app.db, "jesse@example.com", "Jesse", Role::Vip, None)
+        .await
+        .unwrap();
+    users::ensure_admin(&app.db, "Jesse@Example.com")
+        .await
+        .unwrap();
+    let jesse = users::find_by_email(&app.db, "jesse@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (jesse.role, jesse.display_name.as_str()),
+        (Role::Admin, "Jesse")
+    );
+    assert_eq!(count(&app.db, "users").await, 1);
+}

@@ -78,8 +78,11 @@ async fn authorize(State(p): State<Arc<Provider>>, Query(q): Query<AuthorizeQuer
     }
     let state = url_encode(&q.state);
     if q.deny.is_some() {
-        return Redirect::to(&format!("{}?error=access_denied&state={state}", q.redirect_uri))
-            .into_response();
+        return Redirect::to(&format!(
+            "{}?error=access_denied&state={state}",
+            q.redirect_uri
+        ))
+        .into_response();
     }
     let code = fresh(&p, "code");
     p.grants.lock().unwrap().insert(
@@ -105,10 +108,25 @@ fn token_error(error: &str) -> Response {
     (StatusCode::BAD_REQUEST, Json(json!({ "error": error }))).into_response()
 }
 
-async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, Form(f): Form<TokenForm>) -> Response {
-    let expected = format!("Basic {}", STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}")));
-    if headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
-        return (StatusCode::UNAUTHORIZED, Json(json!({ "error": "invalid_client" }))).into_response();
+async fn token(
+    State(p): State<Arc<Provider>>,
+    headers: HeaderMap,
+    Form(f): Form<TokenForm>,
+) -> Response {
+    let expected = format!(
+        "Basic {}",
+        STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+    );
+    if headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        != Some(expected.as_str())
+    {
+        return (
+            StatusCode::UNAUTHORIZED,
+            Json(json!({ "error": "invalid_client" })),
+        )
+            .into_response();
     }
     if f.grant_type != "authorization_code" {
         return token_error("unsupported_grant_type");
@@ -126,7 +144,8 @@ async fn token(State(p): State<Arc<Provider>>, headers: HeaderMap, Form(f): Form
     }
     let access = fresh(&p, "access");
     p.tokens.lock().unwrap().insert(access.clone(), grant.email);
-    Json(json!({ "access_token": access, "token_type": "Bearer", "expires_in": 3599 })).into_response()
+    Json(json!({ "access_token": access, "token_type": "Bearer", "expires_in": 3599 }))
+        .into_response()
 }
 
 async fn userinfo(State(p): State<Arc<Provider>>, headers: HeaderMap) -> Response {

@@ -132,7 +132,11 @@ impl TestApp {
                     .unwrap(),
             )
             .await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "demo sign-in of {email}");
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "demo sign-in of {email}"
+        );
         session_cookie(&response).expect("a session cookie")
     }
 
@@ -157,7 +161,11 @@ impl TestApp {
     }
 
     /// Sends `request` with the browser's cookie; status and body text.
-    pub async fn send_as(&self, cookie: &Cookie, mut request: Request<Body>) -> (StatusCode, String) {
+    pub async fn send_as(
+        &self,
+        cookie: &Cookie,
+        mut request: Request<Body>,
+    ) -> (StatusCode, String) {
         request
             .headers_mut()
             .insert(header::COOKIE, cookie.0.parse().unwrap());
@@ -220,7 +228,12 @@ pub fn session_cookie(response: &Response) -> Option<Cookie> {
 
 /// A response's body as text.
 pub async fn body_text(response: Response) -> String {
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
     String::from_utf8_lossy(&bytes).into_owned()
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: the real router against a real PostgreSQL, a fresh
 //! database per test. One binary, so the cluster starts once.
 
+mod access;
 mod agents_api;
 mod catalog;
 mod cli;

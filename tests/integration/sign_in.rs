@@ -42,7 +42,11 @@ fn location(response: &Response) -> String {
 /// GET /auth/google: the pre-sign-in cookie and the provider URL.
 async fn begin(app: &TestApp) -> (Cookie, url::Url) {
     let response = app
-        .response(Request::get("/auth/google?next=/").body(Body::empty()).unwrap())
+        .response(
+            Request::get("/auth/google?next=/")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let cookie = session_cookie(&response).expect("a cookie holding state and verifier");
@@ -69,7 +73,9 @@ async fn consent(authorize: &url::Url, email: &str, change: &[(&str, &str)]) -> 
         .unwrap();
     let answer = client.get(url).send().await.unwrap();
     assert!(answer.status().is_redirection(), "{}", answer.status());
-    let back = answer.headers()[header::LOCATION.as_str()].to_str().unwrap();
+    let back = answer.headers()[header::LOCATION.as_str()]
+        .to_str()
+        .unwrap();
     let back = back.strip_prefix(PUBLIC).expect("back to our callback");
     assert!(back.starts_with("/auth/callback?"), "{back}");
     back.to_string()
@@ -102,10 +108,17 @@ async fn an_invited_person_signs_in_with_google_and_gets_a_new_session_id() {
         ("client_id", CLIENT_ID),
         ("redirect_uri", "http://cockpit.test/auth/callback"),
     ] {
-        let got = authorize.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v);
+        let got = authorize
+            .query_pairs()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v);
         assert_eq!(got.as_deref(), Some(value), "{key}");
     }
-    let scope = authorize.query_pairs().find(|(k, _)| k == "scope").unwrap().1;
+    let scope = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "scope")
+        .unwrap()
+        .1;
     assert!(scope.contains("email"), "{scope}");
     assert!(!signed_in(&app, &before).await);
 
@@ -191,7 +204,11 @@ async fn a_person_not_invited_sees_not_invited_and_gets_no_session() {
     assert!(body.contains("Not invited"), "{body}");
     assert!(body.contains("stranger@example.org"));
     assert!(!signed_in(&app, &cookie).await);
-    assert_eq!(count(&app.db, "tower_sessions.session").await, 0, "no session stored");
+    assert_eq!(
+        count(&app.db, "tower_sessions.session").await,
+        0,
+        "no session stored"
+    );
 }
 
 fn attributes(response: &Response) -> String {
@@ -244,11 +261,19 @@ async fn the_session_cookie_is_http_only_lax_and_over_https_secure_with_the_host
     for part in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(cookie.contains(part), "{part} missing from {cookie}");
     }
-    assert!(!cookie.contains("Domain"), "__Host- forbids Domain: {cookie}");
+    assert!(
+        !cookie.contains("Domain"),
+        "__Host- forbids Domain: {cookie}"
+    );
     let hsts = response.headers().get(header::STRICT_TRANSPORT_SECURITY);
     assert!(hsts.is_some_and(|v| v.to_str().unwrap().contains("max-age=")));
-    let plain = app.response(Request::get("/login").body(Body::empty()).unwrap()).await;
-    assert!(plain.headers().get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    let plain = app
+        .response(Request::get("/login").body(Body::empty()).unwrap())
+        .await;
+    assert!(plain
+        .headers()
+        .get(header::STRICT_TRANSPORT_SECURITY)
+        .is_none());
 }
 
 #[tokio::test]
@@ -259,12 +284,22 @@ async fn a_session_ends_after_an_idle_hour_measured_from_the_last_request() {
     clock.advance(chrono::Duration::minutes(50));
     assert!(signed_in(&app, &me).await, "50 idle minutes");
     clock.advance(chrono::Duration::minutes(50));
-    assert!(signed_in(&app, &me).await, "50 minutes after the last request");
+    assert!(
+        signed_in(&app, &me).await,
+        "50 minutes after the last request"
+    );
     clock.advance(chrono::Duration::minutes(61));
     let (status, _) = app.get_as(&me, "/").await;
-    assert_eq!(status, StatusCode::SEE_OTHER, "61 idle minutes: back to sign-in");
+    assert_eq!(
+        status,
+        StatusCode::SEE_OTHER,
+        "61 idle minutes: back to sign-in"
+    );
     clock.advance(chrono::Duration::minutes(-61));
-    assert!(!signed_in(&app, &me).await, "the ended session is gone for good");
+    assert!(
+        !signed_in(&app, &me).await,
+        "the ended session is gone for good"
+    );
 }
 
 #[tokio::test]
@@ -328,7 +363,10 @@ async fn demo_refused(settings: Settings, why: &str) {
     let body = crate::helpers::body_text(response).await;
     assert!(body.contains(why), "{body}");
     let (_, login) = app.get("/login").await;
-    assert!(!login.contains("data-demo"), "{why}: the login page offers no demo");
+    assert!(
+        !login.contains("data-demo"),
+        "{why}: the login page offers no demo"
+    );
 }
 
 #[tokio::test]
@@ -366,7 +404,10 @@ async fn a_local_cockpit_offers_the_marked_demo_sign_in() {
     app.invite(JESSE, Role::Admin).await;
     let (status, login) = app.get("/login").await;
     assert_eq!(status, StatusCode::OK);
-    assert!(login.contains("Demo sign-in") && login.contains("local only"), "{login}");
+    assert!(
+        login.contains("Demo sign-in") && login.contains("local only"),
+        "{login}"
+    );
     assert!(login.contains(r#"value="jesse@example.com""#), "{login}");
     assert!(!login.contains("Sign in with Google"));
 }

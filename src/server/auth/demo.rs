@@ -77,7 +77,12 @@ mod tests {
             ..Settings::default()
         };
         assert!(allowed(&external).unwrap_err().contains("embedded"));
-        for addr in ["0.0.0.0:3000", "192.168.1.5:3000", "[::]:3000", "cockpit:3000"] {
+        for addr in [
+            "0.0.0.0:3000",
+            "192.168.1.5:3000",
+            "[::]:3000",
+            "cockpit:3000",
+        ] {
             let public = Settings {
                 site_addr: addr.into(),
                 ..Settings::default()

@@ -147,7 +147,11 @@ pub async fn callback(
         return message_page(401, "Not signed in", &text);
     }
     let Some(code) = query.code else {
-        return message_page(400, "Sign-in refused", "The answer from Google had no code.");
+        return message_page(
+            400,
+            "Sign-in refused",
+            "The answer from Google had no code.",
+        );
     };
     let email = match verified_email(&state.settings, code, attempt.pkce_verifier).await {
         Ok(email) => email,
@@ -160,7 +164,11 @@ pub async fn callback(
 }
 
 /// Exchanges the code and reads the person's verified address.
-async fn verified_email(settings: &Settings, code: String, verifier: String) -> Result<String, String> {
+async fn verified_email(
+    settings: &Settings,
+    code: String,
+    verifier: String,
+) -> Result<String, String> {
     let client = client(settings)?;
     let token = client
         .exchange_code(AuthorizationCode::new(code))
@@ -218,9 +226,11 @@ pub async fn finish(state: &AppState, session: &Session, email: &str, next: &str
         session::sign_in(session, user.id, state.clock.now()).await?;
         users::mark_signed_in(&state.db, user.id)
             .await
-            .map_err(|e| tower_sessions::session::Error::Store(
-                tower_sessions::session_store::Error::Backend(e.to_string()),
-            ))
+            .map_err(|e| {
+                tower_sessions::session::Error::Store(
+                    tower_sessions::session_store::Error::Backend(e.to_string()),
+                )
+            })
     };
     if let Err(e) = signed.await {
         tracing::error!(error = %e, "signing in");

@@ -123,12 +123,21 @@ impl FromRequestParts<AppState> for Viewer {
 /// the token-authenticated API (its own guard is the bearer token).
 pub fn is_public(path: &str) -> bool {
     const PREFIXES: [&str; 4] = ["/auth/", "/api/v1/", "/pkg/", "/icons/"];
-    const FILES: [&str; 4] = ["/login", "/healthz", "/favicon.svg", "/manifest.webmanifest"];
+    const FILES: [&str; 4] = [
+        "/login",
+        "/healthz",
+        "/favicon.svg",
+        "/manifest.webmanifest",
+    ];
     FILES.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
 }
 
 /// Middleware: everything that is not public needs a signed-in viewer.
-pub async fn require_sign_in(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn require_sign_in(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     if is_public(request.uri().path()) {
         return next.run(request).await;
     }

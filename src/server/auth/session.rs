@@ -147,7 +147,9 @@ mod tests {
         };
         let at = |minutes: i64| start + chrono::Duration::minutes(minutes);
         assert_eq!(expired(&seen, at(59), &settings), None);
-        assert!(expired(&seen, at(60), &settings).unwrap().contains("activity"));
+        assert!(expired(&seen, at(60), &settings)
+            .unwrap()
+            .contains("activity"));
         let busy = SignedIn {
             last_seen_at: at(12 * 60 - 1).timestamp(),
             ..seen

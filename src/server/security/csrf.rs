@@ -17,7 +17,8 @@ use crate::server::state::AppState;
 
 /// Why the request is refused, if it is.
 pub fn refusal(method: &Method, path: &str, headers: &HeaderMap, origin: &str) -> Option<String> {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || path.starts_with("/api/v1/")
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+        || path.starts_with("/api/v1/")
     {
         return None;
     }
@@ -49,7 +50,12 @@ pub async fn same_origin_mutations(
     next: Next,
 ) -> Response {
     let origin = state.settings.public_origin();
-    match refusal(request.method(), request.uri().path(), request.headers(), &origin) {
+    match refusal(
+        request.method(),
+        request.uri().path(),
+        request.headers(),
+        &origin,
+    ) {
         None => next.run(request).await,
         Some(reason) => {
             tracing::warn!(path = request.uri().path(), %reason, "CSRF check");
@@ -78,13 +84,22 @@ mod tests {
         let ok = |h| refusal(&post, "/api/complete", &h, ORIGIN).is_none();
         assert!(ok(headers(&[("sec-fetch-site", "same-origin")])));
         assert!(ok(headers(&[("origin", ORIGIN)])));
-        assert!(ok(headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
-        assert!(!ok(headers(&[("sec-fetch-site", "cross-site"), ("origin", ORIGIN)])));
+        assert!(ok(headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!ok(headers(&[
+            ("sec-fetch-site", "cross-site"),
+            ("origin", ORIGIN)
+        ])));
         assert!(!ok(headers(&[("sec-fetch-site", "same-site")])));
         assert!(!ok(headers(&[("origin", "https://evil.example")])));
         assert!(!ok(headers(&[("origin", "null")])));
         assert!(!ok(headers(&[])), "no Origin at all");
-        assert!(!ok(headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:3000")])));
+        assert!(!ok(headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
     }
 
     #[test]

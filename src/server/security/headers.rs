@@ -22,7 +22,9 @@ const STATIC_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self
 
 /// Whether the browser is WebKit, which needs `'unsafe-eval'` for wasm.
 pub fn is_webkit(user_agent: &str) -> bool {
-    let ios = ["iPhone", "iPad", "iPod"].iter().any(|d| user_agent.contains(d));
+    let ios = ["iPhone", "iPad", "iPod"]
+        .iter()
+        .any(|d| user_agent.contains(d));
     let safari = user_agent.contains("Safari/")
         && user_agent.contains("Version/")
         && !["Chrome/", "Chromium/", "Edg/", "Firefox/"]
@@ -76,7 +78,10 @@ pub fn page_headers() {
     }
     response.insert_header(header::VARY, HeaderValue::from_static("User-Agent, Cookie"));
     // A page shows one person's view: never stored by shared caches.
-    response.insert_header(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    response.insert_header(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
 }
 
 fn set_default(headers: &mut HeaderMap, name: HeaderName, value: &'static str) {
@@ -86,7 +91,11 @@ fn set_default(headers: &mut HeaderMap, name: HeaderName, value: &'static str) {
 }
 
 /// Middleware: the headers every response carries.
-pub async fn security_headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
     set_default(headers, header::CONTENT_SECURITY_POLICY, STATIC_POLICY);
@@ -129,14 +138,20 @@ mod tests {
             assert!(page_policy("n", ua, None).contains("'unsafe-eval'"), "{ua}");
         }
         for ua in [CHROME, FIREFOX, ""] {
-            assert!(!page_policy("n", ua, None).contains("'unsafe-eval'"), "{ua}");
+            assert!(
+                !page_policy("n", ua, None).contains("'unsafe-eval'"),
+                "{ua}"
+            );
         }
     }
 
     #[test]
     fn the_page_policy_allows_only_our_nonce_and_no_framing() {
         let p = page_policy("abc123", CHROME, None);
-        assert!(p.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';"), "{p}");
+        assert!(
+            p.contains("script-src 'self' 'nonce-abc123' 'wasm-unsafe-eval';"),
+            "{p}"
+        );
         assert!(p.contains("frame-ancestors 'none'"), "{p}");
         assert!(!p.contains("script-src 'self' 'unsafe-inline'"), "{p}");
     }

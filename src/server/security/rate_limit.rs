@@ -99,7 +99,11 @@ mod tests {
         }
         let wait = limiter.check(a, t0 + Duration::from_secs(20)).unwrap_err();
         assert_eq!(wait, 40);
-        assert_eq!(limiter.check(b, t0), Ok(()), "another client is not limited");
+        assert_eq!(
+            limiter.check(b, t0),
+            Ok(()),
+            "another client is not limited"
+        );
         assert_eq!(limiter.check(a, t0 + WINDOW), Ok(()), "a new window");
     }
 }

@@ -96,7 +96,8 @@ struct DemoUser {
 /// The demo people (for the local demo sign-in); someone already invited
 /// keeps their role.
 async fn load_users(pool: &PgPool, path: &Path) -> anyhow::Result<()> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let people: Vec<DemoUser> =
         serde_json::from_str(&text).with_context(|| format!("in {}", path.display()))?;
     for p in people {
