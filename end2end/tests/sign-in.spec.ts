@@ -1,0 +1,82 @@
+import { test, expect, type Page, type ConsoleMessage } from "@playwright/test";
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (msg: ConsoleMessage) => {
+    if (msg.type() === "error") errors.push(msg.text());
+  });
+  page.on("pageerror", (err) => errors.push(String(err)));
+  return errors;
+}
+
+test("an anonymous visitor is sent to the sign-in page with the marked demo sign-in", async ({ page }, testInfo) => {
+  const errors = watchErrors(page);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  const demo = page.locator("[data-demo]");
+  await expect(demo).toContainText("local only");
+  for (const person of ["Jesse", "Vera (VIP)", "Quinn (QA team)"]) {
+    const button = demo.getByRole("button", { name: person });
+    await expect(button).toBeVisible();
+    const box = await button.boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(44);
+  }
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `screenshots/login-${testInfo.project.name}.png` });
+  expect(errors).toEqual([]);
+});
+
+test("a VIP signs in, sees who they are, hydrates under the CSP, and signs out", async ({ page }, testInfo) => {
+  const errors = watchErrors(page);
+  const violations: string[] = [];
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      (window as any).__cspViolations = [...((window as any).__cspViolations ?? []), e.violatedDirective];
+    });
+  });
+  const response = await page.goto("/login");
+  expect(response!.headers()["content-security-policy"]).toContain("default-src 'none'");
+  await page.getByRole("button", { name: "Vera (VIP)" }).click();
+  await expect(page).toHaveURL(/\/$/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const menu = page.locator(".user-menu");
+  await expect(menu).toContainText("Vera (VIP)");
+  await expect(menu.locator(".role-badge")).toHaveText("vip");
+  violations.push(...(await page.evaluate(() => (window as any).__cspViolations ?? [])));
+  expect(violations).toEqual([]);
+  await page.screenshot({ path: `screenshots/signed-in-${testInfo.project.name}.png` });
+
+  await menu.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/, { timeout: 5_000 });
+  expect(errors).toEqual([]);
+});
+
+test("a page the hydrating app loads carries a nonce policy", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByRole("button", { name: "Jesse" }).click();
+  const response = await page.goto("/");
+  const csp = response!.headers()["content-security-policy"];
+  expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]{16,}' 'wasm-unsafe-eval'/);
+  expect(csp).toContain("frame-ancestors 'none'");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+});
+
+test("someone not on the guest list sees the not-invited page and stays signed out", async ({ page }, testInfo) => {
+  await page.goto("/login");
+  // As if a stranger's account came back from the provider.
+  await page.locator("[data-demo] input[name=email]").first().evaluate((input: HTMLInputElement) => {
+    input.value = "stranger@example.org";
+  });
+  await page.locator("[data-demo] button").first().click();
+  await expect(page.getByRole("heading", { name: "Not invited" })).toBeVisible();
+  await expect(page.getByText("stranger@example.org is not on the cockpit's guest list")).toBeVisible();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: `screenshots/not-invited-${testInfo.project.name}.png` });
+  await page.goto("/");
+  await expect(page).toHaveURL(/\/login$/);
+});
