@@ -85,7 +85,11 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(from_fn_with_state(state.clone(), rate_limit::limit))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
-        .layer(TraceLayer::new_for_http())
+        // Paths only: query strings (the sign-in callback's code and state)
+        // stay out of the logs.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
         .with_state(state)
 }
 
