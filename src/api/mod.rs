@@ -2,4 +2,5 @@
 //! check the caller, call one `server::` function, return a shared type.
 
 pub mod me;
+pub mod panels;
 pub mod week;

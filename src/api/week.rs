@@ -5,16 +5,21 @@ use leptos::prelude::*;
 use crate::error::AppError;
 use crate::model::WeekOverview;
 
-/// The current week's plan: the newest plan that has started, or `None`
-/// when there is no plan at all. Team members see only their own actions
-/// and the results holding them.
+/// The plan of the week holding `week` (a day; `None`: today), else the
+/// newest plan that started before it; `None` when there is no plan at all.
+/// Team members see only their own actions and the results holding them.
 #[server(endpoint = "current_week")]
-pub async fn current_week() -> Result<Option<WeekOverview>, AppError> {
+pub async fn current_week(
+    week: Option<chrono::NaiveDate>,
+) -> Result<Option<WeekOverview>, AppError> {
     use crate::model::Role;
     let viewer = crate::server::auth::viewer().await?;
     let state = crate::server::state()?;
-    let week =
-        crate::server::week::current_week(&state.db, chrono::Utc::now().date_naive()).await?;
+    let week = crate::server::week::current_week(
+        &state.db,
+        week.unwrap_or_else(|| chrono::Utc::now().date_naive()),
+    )
+    .await?;
     Ok(match (viewer.role(), viewer.user.owner_name.as_deref()) {
         (Role::Team, Some(owner)) => week.map(|w| w.only_owned_by(owner)),
         (Role::Team, None) => None,

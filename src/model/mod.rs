@@ -1,5 +1,6 @@
 //! Types shared by the server and the browser.
 
+pub mod panels;
 pub mod status;
 pub mod user;
 pub mod week;

@@ -79,6 +79,15 @@ impl FunnelStage {
         }
     }
 
+    /// Words for people: the stage and what happens there.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Top => "Top (ideation)",
+            Self::Middle => "Middle (execution)",
+            Self::Bottom => "Bottom (completion)",
+        }
+    }
+
     /// Accepts the stored value, case-insensitively.
     pub fn parse(text: &str) -> Result<Self, AppError> {
         let norm = text.trim().to_ascii_lowercase();

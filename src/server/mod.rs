@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod embedded_pg;
+pub mod panels;
 pub mod plan;
 pub mod security;
 pub mod settings;

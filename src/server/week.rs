@@ -7,13 +7,14 @@ use uuid::Uuid;
 use crate::error::AppError;
 use crate::model::{ActionStatus, ActionSummary, FunnelStage, ResultProgress, WeekOverview};
 
-#[derive(sqlx::FromRow)]
-struct PlanRow {
-    id: Uuid,
-    week_start_date: NaiveDate,
-    week_end_date: NaiveDate,
-    owner: String,
-    classification: Option<String>,
+/// A week's plan row.
+#[derive(sqlx::FromRow, Debug, Clone)]
+pub struct PlanRow {
+    pub id: Uuid,
+    pub week_start_date: NaiveDate,
+    pub week_end_date: NaiveDate,
+    pub owner: String,
+    pub classification: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -37,14 +38,25 @@ struct ActionRow {
     status: String,
 }
 
-/// The plan of the week containing `today`; failing that the newest plan
-/// that has started; failing that the earliest future one.
+/// The overview of [`current_plan`].
 #[tracing::instrument(skip(db), err)]
 pub async fn current_week(
     db: &sqlx::PgPool,
     today: NaiveDate,
 ) -> Result<Option<WeekOverview>, AppError> {
-    let plan: Option<PlanRow> = sqlx::query_as(
+    match current_plan(db, today).await? {
+        Some(plan) => Ok(Some(overview(db, plan).await?)),
+        None => Ok(None),
+    }
+}
+
+/// The plan of the week containing `today`; failing that the newest plan
+/// that has started; failing that the earliest future one.
+pub async fn current_plan(
+    db: &sqlx::PgPool,
+    today: NaiveDate,
+) -> Result<Option<PlanRow>, AppError> {
+    Ok(sqlx::query_as(
         r#"
         select id, week_start_date, week_end_date, owner, classification
         from rpm_weekly_plans
@@ -56,11 +68,7 @@ pub async fn current_week(
     )
     .bind(today)
     .fetch_optional(db)
-    .await?;
-    match plan {
-        Some(plan) => Ok(Some(overview(db, plan).await?)),
-        None => Ok(None),
-    }
+    .await?)
 }
 
 async fn overview(db: &sqlx::PgPool, plan: PlanRow) -> Result<WeekOverview, AppError> {

@@ -1,52 +1,97 @@
-//! The home page: the current week's plan and its progress.
+//! The cockpit: the week's overview and the six panels of the wireframe.
+//! The week and the feed's filters come from the URL (`?week=&owner=&stage=&status=`).
 
+use chrono::NaiveDate;
 use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
 
 use crate::api::week::current_week;
-use crate::model::WeekOverview;
+use crate::model::panels::FeedFilter;
+use crate::model::{ActionStatus, FunnelStage, WeekOverview};
+use crate::ui::panels::agents::AgentsPanel;
+use crate::ui::panels::deliverables::DeliverablesPanelView;
+use crate::ui::panels::feed::FeedPanel;
+use crate::ui::panels::funnel::FunnelPanelView;
+use crate::ui::panels::overview::OverviewStatsPanel;
+use crate::ui::panels::revenue::RevenuePanelView;
 use crate::ui::progress_bar::ProgressBar;
 use crate::ui::result_card::ResultCard;
 
-/// Shows the current week: date range, overall completion, each result.
+/// The whole cockpit.
 #[component]
 pub fn WeekPage() -> impl IntoView {
-    let week = Resource::new(|| (), |_| current_week());
+    let query = use_query_map();
+    let week = Signal::derive(move || {
+        query
+            .read()
+            .get("week")
+            .and_then(|w| w.parse::<NaiveDate>().ok())
+    });
+    let filter = Signal::derive(move || {
+        let q = query.read();
+        let text = |k: &str| q.get(k).filter(|v| !v.is_empty());
+        FeedFilter {
+            owner: text("owner"),
+            stage: text("stage").and_then(|s| FunnelStage::parse(&s).ok()),
+            status: text("status").and_then(|s| ActionStatus::parse(&s).ok()),
+        }
+    });
+    let overview = Resource::new(move || week.get(), current_week);
 
     view! {
-        <Suspense fallback=|| view! { <p class="loading">"Loading the week…"</p> }>
-            {move || Suspend::new(async move {
-                match week.await {
-                    Ok(Some(week)) => view! { <WeekOverviewView week/> }.into_any(),
-                    Ok(None) => view! {
-                        <p class="empty">"No plan yet. Import a weekly plan to see it here."</p>
+        <div class="cockpit">
+            <Suspense fallback=|| view! { <p class="loading">"Loading the week…"</p> }>
+                {move || Suspend::new(async move {
+                    match overview.await {
+                        Ok(Some(w)) => view! { <WeekOverviewView w week/> }.into_any(),
+                        Ok(None) => view! {
+                            <p class="empty">"No plan yet. Import a weekly plan to see it here."</p>
+                        }
+                        .into_any(),
+                        Err(e) => view! {
+                            <p class="error" role="alert">{format!("Could not load the week: {e}")}</p>
+                        }
+                        .into_any(),
                     }
-                    .into_any(),
-                    Err(e) => view! {
-                        <p class="error" role="alert">{format!("Could not load the week: {e}")}</p>
-                    }
-                    .into_any(),
-                }
-            })}
-        </Suspense>
+                })}
+            </Suspense>
+            <div class="grid">
+                <RevenuePanelView week/>
+                <FeedPanel week filter/>
+                <AgentsPanel/>
+                <FunnelPanelView week/>
+                <DeliverablesPanelView/>
+            </div>
+        </div>
     }
 }
 
 #[component]
-fn WeekOverviewView(week: WeekOverview) -> impl IntoView {
-    let percent = week.percent();
+fn WeekOverviewView(w: WeekOverview, week: Signal<Option<NaiveDate>>) -> impl IntoView {
+    let percent = w.percent();
+    let prev = w.week_start - chrono::Days::new(7);
+    let next = w.week_start + chrono::Days::new(7);
     view! {
         <section class="panel overview" aria-labelledby="week-heading">
-            <h1 id="week-heading">"Week of " {week.date_range_label()}</h1>
+            <nav class="week-picker" aria-label="Weeks">
+                <a class="button" href=format!("/?week={prev}")>"← Previous"</a>
+                <a class="button" href="/">"This week"</a>
+                <a class="button" href=format!("/?week={next}")>"Next →"</a>
+            </nav>
+            <h1 id="week-heading">"Week of " {w.date_range_label()}</h1>
             <p class="overall">
                 <span class="overall-percent">{format!("{percent}% complete")}</span>
                 <span class="overall-count">
-                    {format!("({}/{} actions)", week.completed_actions(), week.total_actions())}
+                    {format!("({}/{} actions)", w.completed_actions(), w.total_actions())}
                 </span>
             </p>
             <ProgressBar percent label="Overall completion"/>
-            <h2>"Results committed"</h2>
+            <OverviewStatsPanel week/>
+        </section>
+        <section class="panel results-panel" aria-labelledby="results-heading">
+            <h2 id="results-heading">"Results committed"</h2>
             <ul class="results">
-                {week.results.into_iter().map(|result| view! { <ResultCard result/> }).collect_view()}
+                {w.results.into_iter().map(|result| view! { <ResultCard result/> }).collect_view()}
             </ul>
         </section>
     }

@@ -23,6 +23,8 @@ enum Who {
 
 const EVERYONE: [Who; 5] = [Who::Anonymous, Who::Team, Who::Vip, Who::Admin, Who::Token];
 const SIGNED_IN: &[Who] = &[Who::Team, Who::Vip, Who::Admin];
+/// The whole dashboard: team members see only their own actions.
+const FULL_VIEW: &[Who] = &[Who::Vip, Who::Admin];
 
 struct Endpoint {
     method: &'static str,
@@ -61,6 +63,60 @@ const ENDPOINTS: &[Endpoint] = &[
         path: "/api/who_am_i",
         kind: "read",
         allowed: SIGNED_IN,
+        body: "",
+        content_type: "application/x-www-form-urlencoded",
+        accept: "application/json",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/overview_stats",
+        kind: "read",
+        allowed: FULL_VIEW,
+        body: "",
+        content_type: "application/x-www-form-urlencoded",
+        accept: "application/json",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/action_feed",
+        kind: "read",
+        allowed: SIGNED_IN,
+        body: "",
+        content_type: "application/x-www-form-urlencoded",
+        accept: "application/json",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/revenue_panel",
+        kind: "read",
+        allowed: FULL_VIEW,
+        body: "",
+        content_type: "application/x-www-form-urlencoded",
+        accept: "application/json",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/agent_panel",
+        kind: "read",
+        allowed: FULL_VIEW,
+        body: "",
+        content_type: "application/x-www-form-urlencoded",
+        accept: "application/json",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/deliverables_panel",
+        kind: "read",
+        allowed: FULL_VIEW,
+        body: "",
+        content_type: "application/x-www-form-urlencoded",
+        accept: "application/json",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/api/funnel_panel",
+        kind: "read",
+        allowed: FULL_VIEW,
         body: "",
         content_type: "application/x-www-form-urlencoded",
         accept: "application/json",

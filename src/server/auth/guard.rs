@@ -33,15 +33,27 @@ impl Viewer {
         self.user.role
     }
 
+    /// The whole dashboard is for admins and VIPs; team members see only
+    /// their own actions.
+    pub fn require_full_view(&self) -> Result<(), AppError> {
+        if self.user.role == Role::Team {
+            Err(refuse(AppError::Forbidden(
+                "team members see only their own actions".into(),
+            )))
+        } else {
+            Ok(())
+        }
+    }
+
     /// Changes are for admins only.
     pub fn require_admin(&self) -> Result<(), AppError> {
         if self.user.role.can_edit() {
             Ok(())
         } else {
-            Err(AppError::Forbidden(format!(
+            Err(refuse(AppError::Forbidden(format!(
                 "the {} role is read-only",
                 self.user.role.as_str()
-            )))
+            ))))
         }
     }
 }
@@ -153,5 +165,20 @@ pub async fn viewer() -> Result<Viewer, AppError> {
     let state = crate::server::state()?;
     leptos_axum::extract_with_state::<Viewer, AppState>(&state)
         .await
-        .map_err(|_| AppError::Forbidden("sign in first".into()))
+        .map_err(|_| refuse(AppError::Forbidden("sign in first".into())))
+}
+
+/// Gives a server function's refusal its HTTP status (not a bare 500).
+/// While a page renders, the page keeps its own status: the panel shows the
+/// refusal instead.
+pub fn refuse(e: AppError) -> AppError {
+    use leptos::prelude::use_context;
+    let server_fn_call = use_context::<Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>().filter(|_| server_fn_call)
+    {
+        if let Ok(status) = StatusCode::from_u16(e.status()) {
+            response.set_status(status);
+        }
+    }
+    e
 }

@@ -1,0 +1,104 @@
+//! The cockpit's panels: one server function each, so one failing query
+//! never blanks the page. `week` picks a past week (any day of it); `None`
+//! is the current week.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+
+use crate::error::AppError;
+use crate::model::panels::{
+    ActionFeed, AgentPanel, DeliverablesPanel, FeedFilter, FunnelPanel, OverviewStats, RevenuePanel,
+};
+
+#[cfg(feature = "ssr")]
+mod server {
+    use crate::error::AppError;
+    pub use crate::server::auth::{viewer, Viewer};
+    pub use crate::server::panels;
+    pub use crate::server::week::{current_plan, PlanRow};
+    use chrono::NaiveDate;
+
+    /// The signed-in viewer, the state, and the week's plan.
+    pub async fn context(
+        week: Option<NaiveDate>,
+    ) -> Result<(Viewer, crate::server::AppState, Option<PlanRow>), AppError> {
+        let viewer = viewer().await?;
+        let state = crate::server::state()?;
+        let day = week.unwrap_or_else(|| chrono::Utc::now().date_naive());
+        let plan = current_plan(&state.db, day).await?;
+        Ok((viewer, state, plan))
+    }
+}
+
+#[server(endpoint = "overview_stats")]
+pub async fn get_overview_stats(
+    week: Option<NaiveDate>,
+) -> Result<Option<OverviewStats>, AppError> {
+    let (viewer, state, plan) = server::context(week).await?;
+    viewer.require_full_view()?;
+    match plan {
+        Some(p) => Ok(Some(
+            server::panels::overview::stats(&state.db, &p, chrono::Utc::now()).await?,
+        )),
+        None => Ok(None),
+    }
+}
+
+#[server(endpoint = "action_feed")]
+pub async fn get_action_feed(
+    week: Option<NaiveDate>,
+    #[server(default)] filter: FeedFilter,
+) -> Result<Option<ActionFeed>, AppError> {
+    use crate::model::Role;
+    let (viewer, state, plan) = server::context(week).await?;
+    let only = match viewer.role() {
+        Role::Team => Some(viewer.user.owner_name.clone().unwrap_or_default()),
+        _ => None,
+    };
+    match plan {
+        Some(p) => Ok(Some(
+            server::panels::feed::feed(&state.db, &p, &filter, only.as_deref(), chrono::Utc::now())
+                .await?,
+        )),
+        None => Ok(None),
+    }
+}
+
+#[server(endpoint = "revenue_panel")]
+pub async fn get_revenue(week: Option<NaiveDate>) -> Result<Option<RevenuePanel>, AppError> {
+    let (viewer, state, plan) = server::context(week).await?;
+    viewer.require_full_view()?;
+    match plan {
+        Some(p) => Ok(Some(server::panels::revenue::revenue(&state.db, &p).await?)),
+        None => Ok(None),
+    }
+}
+
+#[server(endpoint = "agent_panel")]
+pub async fn get_agents() -> Result<AgentPanel, AppError> {
+    let viewer = server::viewer().await?;
+    viewer.require_full_view()?;
+    let state = crate::server::state()?;
+    let stale = state.settings.agent_stale_after_minutes as i64;
+    server::panels::agents::agents(&state.db, chrono::Utc::now(), stale).await
+}
+
+#[server(endpoint = "deliverables_panel")]
+pub async fn get_deliverables() -> Result<DeliverablesPanel, AppError> {
+    let viewer = server::viewer().await?;
+    viewer.require_full_view()?;
+    let state = crate::server::state()?;
+    server::panels::deliverables::deliverables(&state.db, chrono::Utc::now()).await
+}
+
+#[server(endpoint = "funnel_panel")]
+pub async fn get_funnel(week: Option<NaiveDate>) -> Result<Option<FunnelPanel>, AppError> {
+    let (viewer, state, plan) = server::context(week).await?;
+    viewer.require_full_view()?;
+    match plan {
+        Some(p) => Ok(Some(
+            server::panels::funnel::funnel(&state.db, &p, chrono::Utc::now()).await?,
+        )),
+        None => Ok(None),
+    }
+}

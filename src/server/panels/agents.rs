@@ -1,0 +1,51 @@
+//! Agent health cards.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::error::AppError;
+use crate::model::panels::{AgentCard, AgentPanel};
+
+/// name, status, health, current action, last heartbeat, error log.
+type Row = (
+    String,
+    String,
+    i32,
+    Option<String>,
+    DateTime<Utc>,
+    Option<String>,
+);
+
+pub async fn agents(
+    db: &PgPool,
+    now: DateTime<Utc>,
+    stale_after_minutes: i64,
+) -> Result<AgentPanel, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select s.agent_name, s.status, s.health_score,
+                    a.action_code || ' (' || a.action_text || ')', s.last_heartbeat, s.error_log
+             from agent_status s left join rpm_action_items a on a.id = s.current_action_id
+             order by s.agent_name",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(AgentPanel {
+        now,
+        stale_after_minutes,
+        agents: rows
+            .into_iter()
+            .map(
+                |(name, status, health_score, current_action, last_heartbeat, error_log)| {
+                    AgentCard {
+                        name,
+                        status,
+                        health_score,
+                        current_action,
+                        last_heartbeat,
+                        error_log,
+                    }
+                },
+            )
+            .collect(),
+    })
+}

@@ -1,0 +1,72 @@
+//! The week's actions for the live feed.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::model::panels::{ActionFeed, FeedFilter, FeedItem};
+use crate::model::{ActionStatus, FunnelStage};
+use crate::server::week::PlanRow;
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: Uuid,
+    action_code: String,
+    action_text: String,
+    result_code: String,
+    owner: Option<String>,
+    funnel_stage: String,
+    status: String,
+    due_date: Option<DateTime<Utc>>,
+    completion_date: Option<DateTime<Utc>>,
+    blocker_description: Option<String>,
+    evidence_path: Option<String>,
+}
+
+/// The week's actions that pass `filter`; `only_owner` narrows them to a
+/// team member's own.
+pub async fn feed(
+    db: &PgPool,
+    plan: &PlanRow,
+    filter: &FeedFilter,
+    only_owner: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<ActionFeed, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select a.id, a.action_code, a.action_text, r.result_code, a.owner, a.funnel_stage,
+                a.status, a.due_date, a.completion_date, a.blocker_description, a.evidence_path
+         from rpm_action_items a join rpm_results r on r.id = a.result_id
+         where r.weekly_plan_id = $1 and ($2::text is null or a.owner = $2)
+         order by a.due_date nulls last, a.action_code",
+    )
+    .bind(plan.id)
+    .bind(only_owner)
+    .fetch_all(db)
+    .await?;
+    let mut owners: Vec<String> = rows.iter().filter_map(|r| r.owner.clone()).collect();
+    owners.sort();
+    owners.dedup();
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            Ok(FeedItem {
+                id: r.id,
+                code: r.action_code,
+                text: r.action_text,
+                result_code: r.result_code,
+                owner: r.owner,
+                funnel_stage: FunnelStage::parse(&r.funnel_stage)?,
+                status: ActionStatus::parse(&r.status)?,
+                due_date: r.due_date,
+                completed_at: r.completion_date,
+                blocker: r.blocker_description,
+                evidence: r.evidence_path,
+            })
+        })
+        .collect::<Result<Vec<_>, AppError>>()?
+        .into_iter()
+        .filter(|item| filter.admits(item))
+        .collect();
+    Ok(ActionFeed { now, items, owners })
+}

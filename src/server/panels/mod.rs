@@ -1,0 +1,10 @@
+//! The queries behind the cockpit's panels, one file a panel. Each takes
+//! the week's plan (see [`super::week::current_plan`]) and the moment `now`,
+//! so tests can pin both.
+
+pub mod agents;
+pub mod deliverables;
+pub mod feed;
+pub mod funnel;
+pub mod overview;
+pub mod revenue;

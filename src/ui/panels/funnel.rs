@@ -1,0 +1,59 @@
+//! Section 6: the full funnel, its bottleneck and what to do about it.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+
+use super::common::panel_error;
+use crate::api::panels::get_funnel;
+use crate::model::panels::FunnelPanel;
+
+#[component]
+pub fn FunnelPanelView(week: Signal<Option<NaiveDate>>) -> impl IntoView {
+    let funnel = Resource::new(move || week.get(), get_funnel);
+    view! {
+        <section class="panel funnel" aria-labelledby="funnel-heading">
+            <h2 id="funnel-heading">"Full funnel"</h2>
+            <Suspense fallback=|| view! { <p class="loading">"Loading the funnel…"</p> }>
+                {move || Suspend::new(async move {
+                    match funnel.await {
+                        Ok(Some(f)) => view! { <Body f/> }.into_any(),
+                        Ok(None) => view! { <p class="empty">"No plan yet."</p> }.into_any(),
+                        Err(e) => panel_error("the funnel", e),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn Body(f: FunnelPanel) -> impl IntoView {
+    let bottleneck = f.bottleneck().map(|s| s.stage);
+    let stages = f
+        .stages
+        .iter()
+        .map(|s| {
+            let days = s.avg_days.map_or("—".into(), |d| format!("{d:.1} days"));
+            view! {
+                <li class="stage" class:bottleneck=bottleneck == Some(s.stage) data-stage=s.stage.as_str()>
+                    <span class="stage-name">{s.stage.label()}</span>
+                    <span class="stat-value">{s.actions}" actions"</span>
+                    <span class="stat-label">{format!("{} done · {} blocked · {days}", s.completed, s.blocked)}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let headline = f.bottleneck().map(|s| {
+        format!(
+            "Bottleneck: {} ({:.1} days avg)",
+            s.stage.label(),
+            s.avg_days.unwrap_or(0.0)
+        )
+    });
+    view! {
+        <ol class="stages">{stages}</ol>
+        <p class="funnel-completion">{format!("Funnel completion: {}%", f.completion_percent())}</p>
+        {headline.map(|h| view! { <p class="bottleneck-line">{h}</p> })}
+        <p class="recommendation">"Recommendation: "{f.recommendation()}</p>
+    }
+}

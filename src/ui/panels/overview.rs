@@ -1,0 +1,43 @@
+//! Section 1: Jesse's completion and the velocity trend.
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+
+use super::common::{panel_error, sparkline};
+use crate::api::panels::get_overview_stats;
+use crate::model::week::percent;
+
+#[component]
+pub fn OverviewStatsPanel(week: Signal<Option<NaiveDate>>) -> impl IntoView {
+    let stats = Resource::new(move || week.get(), get_overview_stats);
+    view! {
+        <div class="stats" aria-live="polite">
+            <Suspense fallback=|| view! { <p class="loading">"Loading velocity…"</p> }>
+                {move || Suspend::new(async move {
+                    match stats.await {
+                        Ok(Some(s)) => {
+                            let jesse = percent(s.jesse_completed as usize, s.jesse_total as usize);
+                            let trend: Vec<f64> = s.trend.iter().map(|w| w.velocity).collect();
+                            view! {
+                                <div class="stat" data-stat="jesse">
+                                    <span class="stat-value">{format!("{jesse}%")}</span>
+                                    <span class="stat-label">
+                                        {format!("Jesse's completion ({}/{})", s.jesse_completed, s.jesse_total)}
+                                    </span>
+                                </div>
+                                <div class="stat" data-stat="velocity">
+                                    <span class="stat-value">{format!("{:.1}", s.velocity)}</span>
+                                    <span class="stat-label">"actions/day"</span>
+                                    {sparkline(&trend, format!("Velocity over the last {} weeks", trend.len()))}
+                                </div>
+                            }
+                            .into_any()
+                        }
+                        Ok(None) => ().into_any(),
+                        Err(e) => panel_error("velocity", e),
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
