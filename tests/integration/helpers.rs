@@ -188,7 +188,13 @@ impl TestApp {
     /// (its last week is the week of `today`).
     pub async fn with_demo(today: chrono::NaiveDate) -> Self {
         let app = Self::empty().await;
-        let now = today.and_hms_opt(15, 0, 0).unwrap().and_utc();
+        // Today: loaded as the server would load it now (heartbeats are
+        // then in the past); another day: that day's afternoon.
+        let now = if today == chrono::Utc::now().date_naive() {
+            chrono::Utc::now()
+        } else {
+            today.and_hms_opt(15, 0, 0).unwrap().and_utc()
+        };
         load_demo_if_empty(&app.db, &demo_dir(), None, now)
             .await
             .expect("demo data");

@@ -9,6 +9,7 @@ mod demo;
 mod fake_google;
 mod helpers;
 mod home_page;
+mod panels;
 mod schema;
 mod sign_in;
 mod sync;
