@@ -1,0 +1,77 @@
+import { test, expect, type Page } from "@playwright/test";
+
+async function signIn(page: Page, person = "Vera (VIP)") {
+  await page.goto("/login");
+  await page.getByRole("button", { name: person }).click();
+  await expect(page).toHaveURL(/\/$/);
+}
+
+async function noSidewaysScroll(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+test("all six sections show the demo week", async ({ page }, testInfo) => {
+  await signIn(page);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.getByRole("heading", { name: /Week of/ })).toBeVisible();
+  await expect(page.locator("[data-stat=jesse] .stat-value")).toHaveText(/^\d+%$/);
+  await expect(page.locator("[data-stat=velocity] .stat-value")).toHaveText(/^\d+\.\d$/);
+  await expect(page.locator(".results .result-card")).toHaveCount(5);
+  await expect(page.locator(".revenue-table tbody tr")).toHaveCount(6); // 5 results + songs and albums
+  await expect(page.locator(".trend .trend-week")).toHaveCount(8);
+  await expect(page.locator(".agent-card")).toHaveCount(7);
+  await expect(page.locator(".agent-card.stale")).toHaveCount(1);
+  await expect(page.locator(".stage")).toHaveCount(3);
+  await expect(page.locator(".stage.bottleneck")).toHaveCount(1);
+  await expect(page.locator(".recommendation")).toContainText("Recommendation:");
+  await expect(page.locator(".albums li")).toHaveCount(8);
+  await expect(page.getByRole("heading", { name: /Albums: 3 of 21 released/ })).toBeVisible();
+  await noSidewaysScroll(page);
+  await page.screenshot({ path: `screenshots/cockpit-${testInfo.project.name}.png`, fullPage: true });
+});
+
+test("feed filters live in the URL and survive a reload", async ({ page }) => {
+  await signIn(page);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const form = page.locator("form.filters");
+  await form.locator("select[name=owner]").selectOption("QA");
+  await form.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/owner=QA/);
+  const metas = page.locator(".feed .feed-meta");
+  await expect(metas.first()).toBeVisible();
+  for (const text of await metas.allTextContents()) expect(text.startsWith("QA ·")).toBeTruthy();
+  await page.reload();
+  await expect(page.locator("form.filters select[name=owner]")).toHaveValue("QA");
+  for (const text of await page.locator(".feed .feed-meta").allTextContents()) expect(text.startsWith("QA ·")).toBeTruthy();
+});
+
+test("filters work without JavaScript", async ({ browser }, testInfo) => {
+  const context = await browser.newContext({ javaScriptEnabled: false, viewport: testInfo.project.use.viewport ?? undefined });
+  const page = await context.newPage();
+  await signIn(page);
+  await page.goto("/?status=blocked");
+  const blocked = page.locator(".feed [data-section=blocked] .feed-card");
+  expect(await blocked.count()).toBeGreaterThan(0);
+  await expect(page.locator(".feed [data-section=in_progress] .feed-card")).toHaveCount(0);
+  await expect(page.locator(".agent-card")).toHaveCount(7);
+  await noSidewaysScroll(page);
+  await page.screenshot({ path: `screenshots/cockpit-nojs-${testInfo.project.name}.png`, fullPage: true });
+  await context.close();
+});
+
+test("a team member sees only their own actions and no dashboard-wide panels", async ({ page }) => {
+  await signIn(page, "Quinn (QA team)");
+  await expect(page.locator(".results .result-card").first()).toBeVisible();
+  for (const text of await page.locator(".feed .feed-meta").allTextContents()) expect(text.startsWith("QA ·")).toBeTruthy();
+  await expect(page.locator(".revenue")).toContainText("Not shown");
+  await expect(page.locator(".agent-card")).toHaveCount(0);
+});
+
+test("the week picker shows the previous week", async ({ page }) => {
+  await signIn(page);
+  const heading = await page.getByRole("heading", { name: /Week of/ }).textContent();
+  await page.getByRole("link", { name: "← Previous" }).click();
+  await expect(page).toHaveURL(/week=\d{4}-\d{2}-\d{2}/);
+  await expect(page.getByRole("heading", { name: /Week of/ })).not.toHaveText(heading!);
+});
