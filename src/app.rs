@@ -50,6 +50,11 @@ pub fn App() -> impl IntoView {
         <Title text="RPM Cockpit"/>
         <Meta name="theme-color" content="#0f172a"/>
         <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        // Add to Home Screen: the manifest, and the icon iOS reads.
+        <Link rel="manifest" href="/manifest.webmanifest"/>
+        <Link rel="apple-touch-icon" href="/icons/icon-180.png"/>
+        <Meta name="apple-mobile-web-app-capable" content="yes"/>
+        <Meta name="apple-mobile-web-app-title" content="Cockpit"/>
         <Router>
             <header class="topbar">
                 <span class="brand">"RPM Cockpit"</span>

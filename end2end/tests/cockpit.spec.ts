@@ -28,7 +28,10 @@ test("all six sections show the demo week", async ({ page }, testInfo) => {
   await expect(page.locator(".albums li")).toHaveCount(8);
   await expect(page.getByRole("heading", { name: /Albums: 3 of 21 released/ })).toBeVisible();
   await noSidewaysScroll(page);
-  await page.screenshot({ path: `screenshots/cockpit-${testInfo.project.name}.png`, fullPage: true });
+  await page.screenshot({ path: `screenshots/cockpit-${testInfo.project.name}.png` });
+  for (const panel of ["overview", "results-panel", "revenue", "feed", "agents", "funnel", "deliverables"]) {
+    await page.locator(`.${panel}`).screenshot({ path: `screenshots/panel-${panel}-${testInfo.project.name}.png` });
+  }
 });
 
 test("feed filters live in the URL and survive a reload", async ({ page }) => {

@@ -80,3 +80,17 @@ test("someone not on the guest list sees the not-invited page and stays signed o
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test("the app can be added to the home screen", async ({ page, request }) => {
+  await page.goto("/login");
+  await expect(page.locator('link[rel="manifest"]')).toHaveAttribute("href", "/manifest.webmanifest");
+  const manifest = await (await request.get("/manifest.webmanifest")).json();
+  expect(manifest.display).toBe("standalone");
+  expect(manifest.start_url).toBe("/");
+  for (const icon of manifest.icons) {
+    const res = await request.get(icon.src);
+    expect(res.ok()).toBeTruthy();
+    expect(res.headers()["content-type"]).toContain("image/png");
+  }
+  expect((await request.get("/icons/icon-180.png")).ok()).toBeTruthy();
+});

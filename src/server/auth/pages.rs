@@ -43,6 +43,7 @@ fn document(title: &str, body: &str) -> String {
 <meta name="format-detection" content="telephone=no, date=no, address=no, email=no">
 <title>{title} · RPM Cockpit</title>
 <link rel="stylesheet" href="/pkg/rpm-cockpit.css"><link rel="icon" href="/favicon.svg">
+<link rel="manifest" href="/manifest.webmanifest"><link rel="apple-touch-icon" href="/icons/icon-180.png">
 </head><body><header class="topbar"><span class="brand">RPM Cockpit</span></header>
 <main class="page auth-page">{body}</main></body></html>"#,
         title = escape(title),
