@@ -5,6 +5,7 @@ use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title}
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{SsrMode, StaticSegment};
 
+use crate::ui::songs_page::SongsPage;
 use crate::ui::user_menu::UserMenu;
 use crate::ui::week_page::WeekPage;
 
@@ -57,12 +58,14 @@ pub fn App() -> impl IntoView {
         <Meta name="apple-mobile-web-app-title" content="Cockpit"/>
         <Router>
             <header class="topbar">
-                <span class="brand">"RPM Cockpit"</span>
+                <a class="brand" href="/">"RPM Cockpit"</a>
+                <nav class="nav" aria-label="Pages"><a href="/songs">"Songs"</a></nav>
                 <UserMenu/>
             </header>
             <main class="page">
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=WeekPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("songs") view=SongsPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

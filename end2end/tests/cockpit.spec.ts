@@ -78,3 +78,19 @@ test("the week picker shows the previous week", async ({ page }) => {
   await expect(page).toHaveURL(/week=\d{4}-\d{2}-\d{2}/);
   await expect(page.getByRole("heading", { name: /Week of/ })).not.toHaveText(heading!);
 });
+
+test("the song catalog filters by album and status", async ({ page }, testInfo) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "Songs" }).click();
+  await expect(page).toHaveURL(/\/songs$/);
+  await expect(page.locator(".song")).toHaveCount(70);
+  await page.locator("form.filters select[name=status]").selectOption("released");
+  await page.locator("form.filters").getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/status=released/);
+  const count = await page.locator(".song").count();
+  expect(count).toBeGreaterThan(0);
+  expect(count).toBeLessThan(70);
+  await expect(page.locator('.song:not([data-status="released"])')).toHaveCount(0);
+  await noSidewaysScroll(page);
+  await page.screenshot({ path: `screenshots/songs-${testInfo.project.name}.png` });
+});

@@ -102,3 +102,13 @@ pub async fn get_funnel(week: Option<NaiveDate>) -> Result<Option<FunnelPanel>, 
         None => Ok(None),
     }
 }
+
+#[server(endpoint = "song_catalog")]
+pub async fn get_songs(
+    #[server(default)] filter: crate::model::panels::SongFilter,
+) -> Result<crate::model::panels::SongCatalog, AppError> {
+    let viewer = server::viewer().await?;
+    viewer.require_full_view()?;
+    let state = crate::server::state()?;
+    server::panels::songs::catalog(&state.db, &filter).await
+}

@@ -5,6 +5,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use rpm_cockpit::model::panels::{
     ActionFeed, AgentPanel, DeliverablesPanel, FunnelPanel, OverviewStats, RevenuePanel,
+    SongCatalog,
 };
 use rpm_cockpit::model::{ActionStatus, FunnelStage, Role};
 use serde::de::DeserializeOwned;
@@ -204,4 +205,31 @@ async fn the_funnel_names_the_slowest_open_stage_and_says_what_to_do() {
     if let Some(owner) = b.busiest_owners.first() {
         assert!(text.contains(owner.as_str()), "{text}");
     }
+}
+
+#[tokio::test]
+async fn the_song_catalog_filters_by_album_genre_and_status() {
+    let app = TestApp::with_demo(today()).await;
+    let vip = app.session(Role::Vip).await;
+    let all: SongCatalog = call(&app, &vip, "song_catalog", "").await;
+    assert_eq!(all.songs.len(), 70);
+    assert_eq!(all.albums.len(), 8);
+    let album = all.albums[0].clone();
+    let body = format!(
+        "filter[album]={}&filter[status]=released",
+        album.replace(' ', "+")
+    );
+    let some: SongCatalog = call(&app, &vip, "song_catalog", &body).await;
+    let expected: i64 = sqlx::query_scalar(
+        "select count(*) from suno_songs where album_assignment = $1 and status = 'released'",
+    )
+    .bind(&album)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(some.songs.len() as i64, expected);
+    assert!(some
+        .songs
+        .iter()
+        .all(|s| s.album.as_deref() == Some(album.as_str()) && s.status == "released"));
 }

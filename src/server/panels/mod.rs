@@ -8,3 +8,4 @@ pub mod feed;
 pub mod funnel;
 pub mod overview;
 pub mod revenue;
+pub mod songs;

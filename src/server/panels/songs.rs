@@ -1,0 +1,66 @@
+//! The song catalog, filtered.
+
+use chrono::{DateTime, Utc};
+use sqlx::PgPool;
+
+use crate::error::AppError;
+use crate::model::panels::{Song, SongCatalog, SongFilter};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    title: String,
+    album_assignment: Option<String>,
+    genre: Option<String>,
+    bpm: Option<i32>,
+    key: Option<String>,
+    duration_seconds: Option<i32>,
+    status: String,
+    revenue_actual: Option<f64>,
+    released_at: Option<DateTime<Utc>>,
+}
+
+pub async fn catalog(db: &PgPool, filter: &SongFilter) -> Result<SongCatalog, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select title, album_assignment, genre, bpm, key, duration_seconds, status,
+                revenue_actual::float8 as revenue_actual, released_at
+         from suno_songs
+         where ($1::text is null or album_assignment = $1)
+           and ($2::text is null or genre = $2)
+           and ($3::text is null or status = $3)
+         order by album_assignment nulls last, released_at nulls last, title",
+    )
+    .bind(&filter.album)
+    .bind(&filter.genre)
+    .bind(&filter.status)
+    .fetch_all(db)
+    .await?;
+    let albums: Vec<String> = sqlx::query_scalar(
+        "select distinct album_assignment from suno_songs
+         where album_assignment is not null order by 1",
+    )
+    .fetch_all(db)
+    .await?;
+    let genres: Vec<String> = sqlx::query_scalar(
+        "select distinct genre from suno_songs where genre is not null order by 1",
+    )
+    .fetch_all(db)
+    .await?;
+    Ok(SongCatalog {
+        songs: rows
+            .into_iter()
+            .map(|r| Song {
+                title: r.title,
+                album: r.album_assignment,
+                genre: r.genre,
+                bpm: r.bpm,
+                key: r.key,
+                duration_seconds: r.duration_seconds,
+                status: r.status,
+                revenue_actual: r.revenue_actual,
+                released_at: r.released_at,
+            })
+            .collect(),
+        albums,
+        genres,
+    })
+}
