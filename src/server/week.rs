@@ -57,12 +57,16 @@ pub async fn current_plan(
     today: NaiveDate,
 ) -> Result<Option<PlanRow>, AppError> {
     Ok(sqlx::query_as(
+        // Two index probes; the second runs only when the first finds
+        // nothing (no plan has started yet).
         r#"
-        select id, week_start_date, week_end_date, owner, classification
-        from rpm_weekly_plans
-        order by (week_start_date <= $1) desc,
-                 case when week_start_date <= $1 then week_start_date end desc,
-                 week_start_date asc
+        (select id, week_start_date, week_end_date, owner, classification
+         from rpm_weekly_plans where week_start_date <= $1
+         order by week_start_date desc limit 1)
+        union all
+        (select id, week_start_date, week_end_date, owner, classification
+         from rpm_weekly_plans where week_start_date > $1
+         order by week_start_date asc limit 1)
         limit 1
         "#,
     )
