@@ -41,6 +41,11 @@ erase=(env RUSTFLAGS="--cfg erase_components")
 step "unit and integration tests (PostgreSQL)"
 "${erase[@]}" cargo test --features ssr
 
+step "release build (what scripts/run.sh serves)"
+# Release view types are not erased: this catches what only they hit (e.g.
+# the type-depth limit), so the README's first command keeps working.
+cargo leptos build --release
+
 step "browser tests (cargo leptos end-to-end, Chromium)"
 rm -rf end2end/screenshots
 # Every browser test signs in from 127.0.0.1: lift the per-address sign-in

@@ -4,6 +4,9 @@
 //! and the browser; everything that touches the database lives in `server`,
 //! compiled only with the `ssr` feature.
 
+// Deeply nested view types (the cockpit page) need more than the default 128.
+#![recursion_limit = "512"]
+
 pub mod api;
 pub mod app;
 pub mod error;
