@@ -3,8 +3,9 @@
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{SsrMode, StaticSegment};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
+use crate::ui::agent_page::AgentPage;
 use crate::ui::songs_page::SongsPage;
 use crate::ui::user_menu::UserMenu;
 use crate::ui::week_page::WeekPage;
@@ -66,6 +67,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=WeekPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("songs") view=SongsPage ssr=SsrMode::Async/>
+                    <Route path=(StaticSegment("agents"), ParamSegment("name")) view=AgentPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

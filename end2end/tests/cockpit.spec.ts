@@ -94,3 +94,13 @@ test("the song catalog filters by album and status", async ({ page }, testInfo) 
   await noSidewaysScroll(page);
   await page.screenshot({ path: `screenshots/songs-${testInfo.project.name}.png` });
 });
+
+test("an agent card opens the agent's page with its last 7 days", async ({ page }, testInfo) => {
+  await signIn(page);
+  await page.locator(".agent-card a.agent-name", { hasText: "QA" }).click();
+  await expect(page).toHaveURL(/\/agents\/QA$/);
+  await expect(page.getByRole("heading", { name: "QA", level: 1 })).toBeVisible();
+  await expect(page.locator("[data-stat=completed] .stat-label")).toHaveText("actions in 7 days");
+  await noSidewaysScroll(page);
+  await page.screenshot({ path: `screenshots/agent-${testInfo.project.name}.png` });
+});

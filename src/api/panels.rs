@@ -112,3 +112,16 @@ pub async fn get_songs(
     let state = crate::server::state()?;
     server::panels::songs::catalog(&state.db, &filter).await
 }
+
+#[server(endpoint = "agent_history")]
+pub async fn get_agent_history(
+    name: String,
+) -> Result<crate::model::panels::AgentHistory, AppError> {
+    let viewer = server::viewer().await?;
+    viewer.require_full_view()?;
+    let state = crate::server::state()?;
+    let stale = state.settings.agent_stale_after_minutes as i64;
+    server::panels::agent_history::history(&state.db, &name, 7, chrono::Utc::now(), stale)
+        .await
+        .map_err(crate::server::auth::guard::refuse)
+}

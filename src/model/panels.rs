@@ -204,6 +204,11 @@ impl AgentCard {
     }
 }
 
+/// No heartbeat for longer than `minutes` at `now`.
+pub fn is_stale(now: DateTime<Utc>, last_heartbeat: DateTime<Utc>, minutes: i64) -> bool {
+    now - last_heartbeat > chrono::Duration::minutes(minutes)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AgentPanel {
     pub now: DateTime<Utc>,
@@ -214,7 +219,7 @@ pub struct AgentPanel {
 impl AgentPanel {
     /// No heartbeat for longer than the configured limit.
     pub fn is_stale(&self, agent: &AgentCard) -> bool {
-        self.now - agent.last_heartbeat > chrono::Duration::minutes(self.stale_after_minutes)
+        is_stale(self.now, agent.last_heartbeat, self.stale_after_minutes)
     }
 }
 
@@ -336,4 +341,50 @@ pub struct SongCatalog {
 /// "3:42".
 pub fn duration_label(seconds: i32) -> String {
     format!("{}:{:02}", seconds / 60, seconds % 60)
+}
+
+/// An action an agent completed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CompletedAction {
+    pub code: String,
+    pub text: String,
+    pub completed_at: DateTime<Utc>,
+    pub estimated_hours: Option<f64>,
+    pub actual_hours: Option<f64>,
+}
+
+/// A change of an agent's status or health band.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusChange {
+    pub at: DateTime<Utc>,
+    pub status: String,
+    pub health_score: i32,
+}
+
+/// One agent's last `days` days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentHistory {
+    pub now: DateTime<Utc>,
+    pub days: i64,
+    pub stale_after_minutes: i64,
+    pub card: AgentCard,
+    pub completed: Vec<CompletedAction>,
+    pub changes: Vec<StatusChange>,
+}
+
+impl AgentHistory {
+    /// Average actual hours of the completed actions that recorded them.
+    pub fn avg_hours(&self) -> Option<f64> {
+        let hours: Vec<f64> = self
+            .completed
+            .iter()
+            .filter_map(|c| c.actual_hours)
+            .collect();
+        (!hours.is_empty()).then(|| hours.iter().sum::<f64>() / hours.len() as f64)
+    }
+
+    /// Status changes into `error`.
+    pub fn error_count(&self) -> usize {
+        self.changes.iter().filter(|c| c.status == "error").count()
+    }
 }

@@ -1,5 +1,6 @@
 //! Components: one per file.
 
+pub mod agent_page;
 pub mod panels;
 pub mod progress_bar;
 pub mod result_card;

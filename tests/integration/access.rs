@@ -77,6 +77,11 @@ const ENDPOINTS: &[Endpoint] = &[
     read("/api/funnel_panel", FULL_VIEW),
     read("/api/song_catalog", FULL_VIEW),
     page("/songs"),
+    page("/agents/QA"),
+    Endpoint {
+        body: "name=QA",
+        ..read("/api/agent_history", FULL_VIEW)
+    },
     Endpoint {
         method: "POST",
         path: "/api/v1/agents/QA/heartbeat",

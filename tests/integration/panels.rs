@@ -4,8 +4,8 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use rpm_cockpit::model::panels::{
-    ActionFeed, AgentPanel, DeliverablesPanel, FunnelPanel, OverviewStats, RevenuePanel,
-    SongCatalog,
+    ActionFeed, AgentHistory, AgentPanel, DeliverablesPanel, FunnelPanel, OverviewStats,
+    RevenuePanel, SongCatalog,
 };
 use rpm_cockpit::model::{ActionStatus, FunnelStage, Role};
 use serde::de::DeserializeOwned;
@@ -232,4 +232,34 @@ async fn the_song_catalog_filters_by_album_genre_and_status() {
         .songs
         .iter()
         .all(|s| s.album.as_deref() == Some(album.as_str()) && s.status == "released"));
+}
+
+#[tokio::test]
+async fn an_agents_page_lists_its_last_7_days_and_an_unknown_agent_is_404() {
+    let app = TestApp::with_demo(today()).await;
+    let vip = app.session(Role::Vip).await;
+    let h: AgentHistory = call(&app, &vip, "agent_history", "name=QA").await;
+    assert_eq!(h.card.name, "QA");
+    assert_eq!(h.days, 7);
+    let expected: i64 = sqlx::query_scalar(
+        "select count(*) from rpm_action_items where owner = 'QA' and status = 'completed'
+         and completion_date > now() - interval '7 days' and completion_date <= now()",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(h.completed.len() as i64, expected);
+    assert!(h
+        .completed
+        .windows(2)
+        .all(|w| w[0].completed_at >= w[1].completed_at));
+
+    let request = Request::post("/api/agent_history")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .body(Body::from("name=Nobody"))
+        .unwrap();
+    let (status, body) = app.send_as(&vip, request).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    assert!(body.contains("Nobody"), "{body}");
 }

@@ -16,36 +16,41 @@ type Row = (
     Option<String>,
 );
 
+/// Every agent's card, or only the one named `only`.
+pub async fn cards(db: &PgPool, only: Option<&str>) -> Result<Vec<AgentCard>, AppError> {
+    let rows: Vec<Row> = sqlx::query_as(
+        "select s.agent_name, s.status, s.health_score,
+                a.action_code || ' (' || a.action_text || ')', s.last_heartbeat, s.error_log
+         from agent_status s left join rpm_action_items a on a.id = s.current_action_id
+         where $1::text is null or s.agent_name = $1
+         order by s.agent_name",
+    )
+    .bind(only)
+    .fetch_all(db)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(name, status, health_score, current_action, last_heartbeat, error_log)| AgentCard {
+                name,
+                status,
+                health_score,
+                current_action,
+                last_heartbeat,
+                error_log,
+            },
+        )
+        .collect())
+}
+
 pub async fn agents(
     db: &PgPool,
     now: DateTime<Utc>,
     stale_after_minutes: i64,
 ) -> Result<AgentPanel, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "select s.agent_name, s.status, s.health_score,
-                    a.action_code || ' (' || a.action_text || ')', s.last_heartbeat, s.error_log
-             from agent_status s left join rpm_action_items a on a.id = s.current_action_id
-             order by s.agent_name",
-    )
-    .fetch_all(db)
-    .await?;
     Ok(AgentPanel {
         now,
         stale_after_minutes,
-        agents: rows
-            .into_iter()
-            .map(
-                |(name, status, health_score, current_action, last_heartbeat, error_log)| {
-                    AgentCard {
-                        name,
-                        status,
-                        health_score,
-                        current_action,
-                        last_heartbeat,
-                        error_log,
-                    }
-                },
-            )
-            .collect(),
+        agents: cards(db, None).await?,
     })
 }

@@ -2,6 +2,7 @@
 //! the week's plan (see [`super::week::current_plan`]) and the moment `now`,
 //! so tests can pin both.
 
+pub mod agent_history;
 pub mod agents;
 pub mod deliverables;
 pub mod feed;

@@ -42,7 +42,7 @@ fn card(panel: &AgentPanel, a: &AgentCard) -> impl IntoView {
     view! {
         <li class=format!("agent-card band-{band}") class:stale=stale data-agent=a.name.clone()>
             <span class="health" aria-label=format!("health {} ({band})", a.health_score)>{a.health_score}</span>
-            <span class="agent-name">{a.name.clone()}</span>
+            <a class="agent-name" href=format!("/agents/{}", a.name)>{a.name.clone()}</a>
             <span class="agent-status">{status}" · "{band}</span>
             <span class="agent-meta">
                 {a.current_action.clone().unwrap_or_else(|| "no current action".into())}
