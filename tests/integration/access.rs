@@ -358,3 +358,29 @@ async fn sign_in_and_the_api_are_rate_limited() {
     // Pages are not counted against either limit.
     assert_eq!(app.get("/healthz").await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn responses_are_compressed_for_browsers_that_accept_it() {
+    let app = TestApp::with_demo(today()).await;
+    let me = app.session(Role::Vip).await;
+    let response = app
+        .response(
+            Request::get("/")
+                .header(header::COOKIE, &me.0)
+                .header(header::ACCEPT, "text/html")
+                .header(header::ACCEPT_ENCODING, "br, gzip")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()[header::CONTENT_ENCODING], "br");
+    let plain = app.get_as(&me, "/").await.1;
+    let squeezed = body_text(response).await; // lossy text of the compressed bytes
+    assert!(
+        squeezed.len() * 3 < plain.len(),
+        "{} vs {}",
+        squeezed.len(),
+        plain.len()
+    );
+}
