@@ -1,10 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-
-async function signIn(page: Page, person = "Vera (VIP)") {
-  await page.goto("/login");
-  await page.getByRole("button", { name: person }).click();
-  await expect(page).toHaveURL(/\/$/);
-}
+import { signIn } from "./helpers";
 
 async function noSidewaysScroll(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

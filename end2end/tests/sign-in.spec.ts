@@ -1,13 +1,5 @@
-import { test, expect, type Page, type ConsoleMessage } from "@playwright/test";
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (msg: ConsoleMessage) => {
-    if (msg.type() === "error") errors.push(msg.text());
-  });
-  page.on("pageerror", (err) => errors.push(String(err)));
-  return errors;
-}
+import { test, expect } from "@playwright/test";
+import { watchErrors } from "./helpers";
 
 test("an anonymous visitor is sent to the sign-in page with the marked demo sign-in", async ({ page }, testInfo) => {
   const errors = watchErrors(page);

@@ -145,14 +145,9 @@ impl AgentSnapshot {
     }
 }
 
-/// The colour band of a health score (spec 2.3).
+/// The colour band of a health score (spec 2.3): the cockpit's own.
 pub fn health_band(score: i32) -> &'static str {
-    match score {
-        90.. => "excellent",
-        70..=89 => "good",
-        50..=69 => "fair",
-        _ => "critical",
-    }
+    crate::model::panels::HealthBand::of(score).as_str()
 }
 
 /// Upserts an agent; appends AGENT_STATUS_CHANGE when its status or health
