@@ -18,19 +18,9 @@ cd "$(dirname "$0")/.."
 
 RATE="${RATE:-50}"
 SECONDS_RUN="${DURATION:-30}"
-ADDR=127.0.0.1:3200
-work="$(mktemp -d)"
-chmod 755 "$work"  # the embedded cluster runs as `postgres` when we are root
-bin="$CARGO_TARGET_DIR/release/rpm-cockpit"
-export RPM_DATA_DIR="$work/data" RPM_DEMO_DATA=false RUST_LOG=warn RPM_SITE_ADDR="$ADDR" \
-  RPM_SIGN_IN_PER_MINUTE=1000
-server=""
-cleanup() {
-  [ -n "$server" ] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null || true
-  "$bin" db stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. scripts/bench-lib.sh
+bench_init 127.0.0.1:3200
+export RPM_DEMO_DATA=false
 
 OHA="$CACHE/tools/bin/oha"
 if [ ! -x "$OHA" ]; then
@@ -54,13 +44,8 @@ psql -c "insert into rpm_action_items (result_id, action_code, action_text, owne
 actions="$(psql -c "select count(*) from rpm_action_items")"
 "$bin" users add vip@example.com --role vip --name "Bench VIP" >/dev/null
 
-"$bin" serve >"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do curl -fs "http://$ADDR/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
-cookie="$(curl -s -o /dev/null -D - -X POST -H "Origin: http://$ADDR" \
-  --data 'email=vip%40example.com' "http://$ADDR/auth/demo" |
-  awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /rpm_session=/ {print $2}')"
-[ -n "$cookie" ] || { echo "could not sign in"; cat "$work/server.log"; exit 1; }
+bench_serve
+cookie="$(bench_sign_in vip@example.com)"
 status="$(curl -s -o "$work/page.html" -w '%{http_code}' -H "Cookie: $cookie" -H 'Accept: text/html' "http://$ADDR/")"
 [ "$status" = 200 ] && grep -q 'agent-card' "$work/page.html" || { echo "the page did not render ($status)"; exit 1; }
 
@@ -83,10 +68,7 @@ PY
 echo
 echo "index check: sequential scans during 20 page loads with enable_seqscan = off"
 psql -c "alter database $(basename "${url%%\?*}") set enable_seqscan = off"
-kill "$server"; wait "$server" 2>/dev/null || true
-"$bin" serve >>"$work/server.log" 2>&1 &
-server=$!
-for _ in $(seq 1 100); do curl -fs "http://$ADDR/healthz" >/dev/null 2>&1 && break; sleep 0.2; done
+bench_serve
 before="$(psql -c "select coalesce(json_object_agg(relname, seq_scan), '{}') from pg_stat_user_tables")"
 for _ in $(seq 1 20); do
   curl -s -o /dev/null -H "Cookie: $cookie" -H 'Accept: text/html' "http://$ADDR/"

@@ -54,4 +54,9 @@ console.log(`\nLighthouse ${r.lighthouseVersion}, ${r.configSettings.formFactor}
 console.log(`performance score: ${Math.round(r.categories.performance.score * 100)}`);
 console.log(`LCP ${a["largest-contentful-paint"].displayValue}, TBT ${a["total-blocking-time"].displayValue}, CLS ${a["cumulative-layout-shift"].displayValue}, FCP ${a["first-contentful-paint"].displayValue}`);
 console.log(`wasm ${(wasm.length / 1024).toFixed(0)} KB raw, ${(br.length / 1024).toFixed(0)} KB brotli`);
+try {
+  const lcp = a["largest-contentful-paint-element"].details.items[0].items[0].node;
+  console.log(`LCP element: ${lcp.snippet}`);
+} catch (e) {}
 ' "$work/lh.json" "$wasm"
+cp "$work/lh.json" "$LH/last.json"  # the whole report, for a closer look

@@ -20,6 +20,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${RPM_CACHE_DIR:-$HOME/.cache/rpm-cockpit}"
 CARGO_LEPTOS_VERSION="0.3.11"
 BINARYEN_VERSION="132.0.0"
+ECHARTS_VERSION="6.1.0"
+ESBUILD_VERSION="0.28.2"
 mkdir -p "$CACHE"
 
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*" >&2; }
@@ -136,6 +138,26 @@ if [ ! -x "$CACHE/npm/node_modules/.bin/wasm-opt" ]; then
   npm install --silent --no-audit --no-fund --prefix "$CACHE/npm" "binaryen@$BINARYEN_VERSION" >/dev/null
 fi
 export PATH="$CACHE/npm/node_modules/.bin:$PATH"
+
+# --- ECharts for the cockpit's charts, served from our own origin as
+# public/vendor/echarts.min.js (not committed): the parts listed in
+# scripts/echarts/index.js, bundled by esbuild, both from npm.
+if [ ! -x "$CACHE/npm/node_modules/.bin/esbuild" ] \
+  || ! grep -q "\"version\": \"$ECHARTS_VERSION\"" "$CACHE/npm/node_modules/echarts/package.json" 2>/dev/null; then
+  say "installing echarts $ECHARTS_VERSION and esbuild $ESBUILD_VERSION from npm"
+  npm install --silent --no-audit --no-fund --prefix "$CACHE/npm" \
+    "echarts@$ECHARTS_VERSION" "esbuild@$ESBUILD_VERSION" >/dev/null
+fi
+echarts_bundle="$CACHE/echarts-$ECHARTS_VERSION-$(sha256sum "$ROOT/scripts/echarts/index.js" | cut -c1-12).min.js"
+if [ ! -f "$echarts_bundle" ]; then
+  NODE_PATH="$CACHE/npm/node_modules" "$CACHE/npm/node_modules/.bin/esbuild" \
+    "$ROOT/scripts/echarts/index.js" --bundle --minify --format=iife --global-name=echarts \
+    --log-level=warning --outfile="$echarts_bundle.tmp"
+  mv "$echarts_bundle.tmp" "$echarts_bundle"
+fi
+mkdir -p "$ROOT/public/vendor"
+cmp -s "$echarts_bundle" "$ROOT/public/vendor/echarts.min.js" \
+  || cp "$echarts_bundle" "$ROOT/public/vendor/echarts.min.js"
 
 # --- Playwright for end2end/, using the system Chromium (never downloads browsers).
 if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then

@@ -46,12 +46,12 @@ step "release build (what scripts/run.sh serves)"
 # the type-depth limit), so the README's first command keeps working.
 cargo leptos build --release
 
-step "browser tests (cargo leptos end-to-end, Chromium)"
+step "browser tests (cargo leptos end-to-end --release, Chromium)"
 rm -rf end2end/screenshots
 # Every browser test signs in from 127.0.0.1: lift the per-address sign-in
 # limit (its 429 is tested in tests/integration/access.rs).
 RPM_DATA_DIR="$E2E_DATA_DIR" RPM_SITE_ADDR="127.0.0.1:3100" RUST_LOG="${RUST_LOG:-warn}" \
   RPM_SIGN_IN_PER_MINUTE=10000 \
-  cargo leptos end-to-end
+  cargo leptos end-to-end --release   # the build above: what people run
 
 step "all tests passed in $((SECONDS - started)) s (screenshots: end2end/screenshots/)"

@@ -6,6 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::ui::agent_page::AgentPage;
+use crate::ui::deliverables_page::DeliverablesPage;
+use crate::ui::live::provide_live;
 use crate::ui::songs_page::SongsPage;
 use crate::ui::user_menu::UserMenu;
 use crate::ui::week_page::WeekPage;
@@ -24,6 +26,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // iOS rewrites numbers and dates into links otherwise, which
                 // changes the DOM under the hydrating app.
                 <meta name="format-detection" content="telephone=no, date=no, address=no, email=no"/>
+                // Live updates start from here: nothing between this render
+                // and the browser's first connection is lost.
+                <meta name="rpm-cursor" content=rendered_cursor().map(|c| c.to_string()).unwrap_or_default()/>
                 <AutoReload options=options.clone()/>
                 <HydrationScripts options/>
                 <MetaTags/>
@@ -35,10 +40,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+/// The newest event the server had read when this page was rendered.
+fn rendered_cursor() -> Option<i64> {
+    #[cfg(feature = "ssr")]
+    return crate::server::state().ok().and_then(|s| s.live.latest());
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
 /// The cockpit application.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    provide_live();
     // Effects run only in the browser: the attribute tells tests (and
     // curious people) that the page is live.
     Effect::new(move |_| {
@@ -60,13 +74,17 @@ pub fn App() -> impl IntoView {
         <Router>
             <header class="topbar">
                 <a class="brand" href="/">"RPM Cockpit"</a>
-                <nav class="nav" aria-label="Pages"><a href="/songs">"Songs"</a></nav>
+                <nav class="nav" aria-label="Pages">
+                    <a href="/deliverables">"Deliverables"</a>
+                    <a href="/songs">"Songs"</a>
+                </nav>
                 <UserMenu/>
             </header>
             <main class="page">
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
                     <Route path=StaticSegment("") view=WeekPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("songs") view=SongsPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("deliverables") view=DeliverablesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("agents"), ParamSegment("name")) view=AgentPage ssr=SsrMode::Async/>
                 </Routes>
             </main>

@@ -1,9 +1,24 @@
 import { test, expect, type Page } from "@playwright/test";
-import { signIn } from "./helpers";
+import { signIn, watchErrors } from "./helpers";
+
+// Charts are drawn when they scroll into view.
+async function showCharts(page: Page) {
+  for (const chart of await page.locator(".chart").all()) await chart.scrollIntoViewIfNeeded();
+  await expect(page.locator(".chart.drawn canvas")).toHaveCount(3);
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
 
 async function noSidewaysScroll(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
+  // Nothing in the top bar sticks out of the screen either (it could be
+  // clipped without scrolling).
+  const outside = await page.evaluate(() =>
+    [...document.querySelectorAll(".topbar a, .topbar button")]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5)
+      .map((e) => e.textContent),
+  );
+  expect(outside).toEqual([]);
 }
 
 test("all six sections show the demo week", async ({ page }, testInfo) => {
@@ -14,7 +29,7 @@ test("all six sections show the demo week", async ({ page }, testInfo) => {
   await expect(page.locator("[data-stat=velocity] .stat-value")).toHaveText(/^\d+\.\d$/);
   await expect(page.locator(".results .result-card")).toHaveCount(5);
   await expect(page.locator(".revenue-table tbody tr")).toHaveCount(6); // 5 results + songs and albums
-  await expect(page.locator(".trend .trend-week")).toHaveCount(8);
+  await expect(page.locator("[data-chart=revenue-chart] .plain-group")).toHaveCount(8);
   await expect(page.locator(".agent-card")).toHaveCount(7);
   await expect(page.locator(".agent-card.stale")).toHaveCount(1);
   await expect(page.locator(".stage")).toHaveCount(3);
@@ -22,6 +37,7 @@ test("all six sections show the demo week", async ({ page }, testInfo) => {
   await expect(page.locator(".recommendation")).toContainText("Recommendation:");
   await expect(page.locator(".albums li")).toHaveCount(8);
   await expect(page.getByRole("heading", { name: /Albums: 3 of 21 released/ })).toBeVisible();
+  await showCharts(page);
   await noSidewaysScroll(page);
   await page.screenshot({ path: `screenshots/cockpit-${testInfo.project.name}.png` });
   for (const panel of ["overview", "results-panel", "revenue", "feed", "agents", "funnel", "deliverables"]) {
@@ -98,4 +114,65 @@ test("an agent card opens the agent's page with its last 7 days", async ({ page 
   await expect(page.locator("[data-stat=completed] .stat-label")).toHaveText("actions in 7 days");
   await noSidewaysScroll(page);
   await page.screenshot({ path: `screenshots/agent-${testInfo.project.name}.png` });
+});
+
+test("charts are drawn by ECharts from our own origin and update in place", async ({ page, baseURL }, testInfo) => {
+  const errors = watchErrors(page);
+  const elsewhere: string[] = [];
+  page.on("request", (r) => {
+    if (!r.url().startsWith(baseURL!) && !r.url().startsWith("data:")) elsewhere.push(r.url());
+  });
+  const library = page.waitForResponse((r) => r.url().endsWith("/vendor/echarts.min.js"));
+  await signIn(page);
+  // Nothing loads ECharts before a chart is on screen.
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await showCharts(page);
+  expect((await library).status()).toBe(200);
+  for (const id of ["revenue-chart", "funnel-chart", "agent-chart"]) {
+    await expect(page.locator(`[data-chart=${id}] .chart-fallback`)).toBeHidden();
+    const box = await page.locator(`#${id} canvas`).first().boundingBox();
+    expect(box!.width).toBeGreaterThan(200);
+  }
+  // The revenue chart shows the 8 weeks up to the shown one.
+  const weeks = () =>
+    page.evaluate(() => {
+      const e = (window as any).echarts.getInstanceByDom(document.getElementById("revenue-chart"));
+      return e.getOption().xAxis[0].data as string[];
+    });
+  const before = await weeks();
+  expect(before).toHaveLength(8);
+  await page.evaluate(() => ((document.getElementById("revenue-chart") as any).marked = true));
+  await page.getByRole("link", { name: "← Previous" }).click();
+  await expect(page).toHaveURL(/week=/);
+  await expect.poll(weeks).toEqual([expect.any(String), ...before.slice(0, 7)]);
+  // Same element, same instance: the chart was updated, not redrawn.
+  expect(await page.evaluate(() => (document.getElementById("revenue-chart") as any).marked)).toBe(true);
+  await expect(page.locator(".chart.drawn canvas")).toHaveCount(3);
+  await page.locator(".revenue").screenshot({ path: `screenshots/chart-revenue-${testInfo.project.name}.png` });
+  expect(elsewhere).toEqual([]);
+  expect(errors).toEqual([]);
+});
+
+test("the deliverables page lists and filters by kind and status", async ({ page }, testInfo) => {
+  await signIn(page);
+  await page.getByRole("link", { name: "All deliverables →" }).click();
+  await expect(page).toHaveURL(/\/deliverables$/);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const rows = page.locator(".deliverable-list .deliverable");
+  await expect(rows.first()).toBeVisible();
+  const all = await rows.count();
+  const form = page.locator("form.filters");
+  await form.locator("select[name=kind]").selectOption("song");
+  await form.locator("select[name=status]").selectOption("published");
+  await form.getByRole("button", { name: "Filter" }).click();
+  await expect(page).toHaveURL(/kind=song/);
+  await expect(page.locator(".deliverable-count")).toContainText("deliverables");
+  const songs = await rows.count();
+  expect(songs).toBeGreaterThan(0);
+  expect(songs).toBeLessThan(all);
+  for (const kind of await rows.evaluateAll((r) => r.map((e) => e.getAttribute("data-kind")))) expect(kind).toBe("song");
+  await page.reload();
+  await expect(form.locator("select[name=kind]")).toHaveValue("song");
+  await noSidewaysScroll(page);
+  await page.screenshot({ path: `screenshots/deliverables-${testInfo.project.name}.png` });
 });

@@ -50,6 +50,8 @@ test("a VIP signs in, sees who they are, hydrates under the CSP, and signs out",
 test("a page the hydrating app loads carries a nonce policy", async ({ page }) => {
   await page.goto("/login");
   await page.getByRole("button", { name: "Jesse" }).click();
+  // Signed in (the session cookie set) before asking for the page again.
+  await expect(page).toHaveURL(/\/$/);
   const response = await page.goto("/");
   const csp = response!.headers()["content-security-policy"];
   expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]{16,}' 'wasm-unsafe-eval'/);

@@ -1,6 +1,7 @@
 //! Server-function signatures shared with the browser. Bodies are thin:
 //! check the caller, call one `server::` function, return a shared type.
 
+pub mod actions;
 pub mod me;
 pub mod panels;
 pub mod week;

@@ -58,7 +58,11 @@ pub async fn get_action_feed(
     match plan {
         Some(p) => Ok(Some(
             server::panels::feed::feed(&state.db, &p, &filter, only.as_deref(), chrono::Utc::now())
-                .await?,
+                .await
+                .map(|feed| ActionFeed {
+                    can_edit: viewer.role() == Role::Admin,
+                    ..feed
+                })?,
         )),
         None => Ok(None),
     }
@@ -111,6 +115,18 @@ pub async fn get_songs(
     viewer.require_full_view()?;
     let state = crate::server::state()?;
     server::panels::songs::catalog(&state.db, &filter).await
+}
+
+#[server(endpoint = "deliverable_list")]
+pub async fn get_deliverable_list(
+    #[server(default)] filter: crate::model::panels::DeliverableFilter,
+) -> Result<crate::model::panels::DeliverableList, AppError> {
+    let viewer = server::viewer().await?;
+    viewer.require_full_view()?;
+    let state = crate::server::state()?;
+    server::panels::deliverable_list::list(&state.db, &filter)
+        .await
+        .map_err(crate::server::auth::guard::refuse)
 }
 
 #[server(endpoint = "agent_history")]

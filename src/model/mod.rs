@@ -1,5 +1,8 @@
 //! Types shared by the server and the browser.
 
+pub mod action_change;
+pub mod chart;
+pub mod live;
 pub mod panels;
 pub mod status;
 pub mod user;

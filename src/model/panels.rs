@@ -42,6 +42,8 @@ pub struct FeedItem {
     pub completed_at: Option<DateTime<Utc>>,
     pub blocker: Option<String>,
     pub evidence: Option<String>,
+    /// Changes state the version they were based on.
+    pub version: i32,
 }
 
 /// The feed's filters, as they appear in the URL.
@@ -69,6 +71,8 @@ pub struct ActionFeed {
     pub items: Vec<FeedItem>,
     /// Every owner of the week, for the filter.
     pub owners: Vec<String>,
+    /// The viewer may complete, block and reopen actions (Jesse).
+    pub can_edit: bool,
 }
 
 impl ActionFeed {
@@ -117,6 +121,7 @@ pub struct DeliverableItem {
     pub id: Uuid,
     pub kind: String,
     pub title: String,
+    pub status: String,
     pub link: String,
     pub revenue_actual: Option<f64>,
     pub revenue_target: Option<f64>,
@@ -387,4 +392,28 @@ impl AgentHistory {
     pub fn error_count(&self) -> usize {
         self.changes.iter().filter(|c| c.status == "error").count()
     }
+}
+
+/// The deliverables list page's filters (kept in the URL).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliverableFilter {
+    pub kind: Option<String>,
+    pub status: Option<String>,
+}
+
+/// Deliverable kinds and statuses, as the schema allows them.
+pub const DELIVERABLE_KINDS: [&str; 5] = ["song", "code", "document", "album", "video"];
+pub const DELIVERABLE_STATUSES: [&str; 4] = ["draft", "review", "approved", "published"];
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliverableList {
+    /// Newest first, at most [`DeliverableList::LIMIT`].
+    pub items: Vec<DeliverableItem>,
+    /// How many match the filter in all.
+    pub total: u32,
+    pub revenue_actual: f64,
+}
+
+impl DeliverableList {
+    pub const LIMIT: u32 = 200;
 }

@@ -1,11 +1,13 @@
 //! Everything that runs only on the server: settings, the database, the
 //! embedded cluster, queries, and the HTTP router.
 
+pub mod actions;
 pub mod api_v1;
 pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod embedded_pg;
+pub mod live;
 pub mod panels;
 pub mod plan;
 pub mod security;

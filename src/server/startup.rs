@@ -50,6 +50,7 @@ pub fn build_state(settings: Settings, db: PgPool, leptos_options: LeptosOptions
     };
     AppState {
         leptos_options,
+        live: super::live::Hub::start(db.clone()),
         db,
         settings: Arc::new(settings),
         clock: Arc::new(Clock::default()),
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::<AppState>::new()
         .route("/healthz", get(health))
+        .route("/events", get(super::live::sse::events))
         .nest("/api/v1", super::api_v1::routes())
         // Server functions are registered here too, with AppState in context.
         .leptos_routes_with_context(&state, routes, context, {
@@ -87,7 +89,8 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), rate_limit::limit))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         // Brotli or gzip, as the browser accepts: the wasm bundle shrinks to
-        // about a third (live-update streams must opt out when they come).
+        // about a third. Its default predicate leaves text/event-stream
+        // alone, so live updates are never buffered.
         .layer(CompressionLayer::new())
         // Paths only: query strings (the sign-in callback's code and state)
         // stay out of the logs.

@@ -20,6 +20,8 @@ pub struct AppState {
     /// The time sessions are judged by (moved forward only by tests).
     pub clock: Arc<Clock>,
     pub limits: Arc<Limits>,
+    /// Live updates: the events table, fanned out.
+    pub live: Arc<super::live::Hub>,
 }
 
 /// The state, from inside a server function.

@@ -7,7 +7,7 @@ use sqlx::PgPool;
 use super::sync::files::hex;
 
 /// What a token may do.
-pub const SCOPES: [&str; 4] = ["heartbeat", "sync", "revenue", "read"];
+pub const SCOPES: [&str; 5] = ["heartbeat", "sync", "revenue", "read", "actions"];
 
 /// A verified token.
 #[derive(Debug, Clone, PartialEq, Eq)]

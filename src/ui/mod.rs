@@ -1,6 +1,11 @@
 //! Components: one per file.
 
 pub mod agent_page;
+pub mod chart;
+pub mod deliverables_page;
+pub mod live;
+#[cfg(feature = "hydrate")]
+pub mod live_client;
 pub mod panels;
 pub mod progress_bar;
 pub mod result_card;

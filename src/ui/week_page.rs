@@ -8,6 +8,7 @@ use leptos_router::hooks::use_query_map;
 use crate::api::week::current_week;
 use crate::model::panels::FeedFilter;
 use crate::model::{ActionStatus, FunnelStage, WeekOverview};
+use crate::ui::live::{use_live, LiveStatus};
 use crate::ui::panels::agents::AgentsPanel;
 use crate::ui::panels::deliverables::DeliverablesPanelView;
 use crate::ui::panels::feed::FeedPanel;
@@ -36,11 +37,16 @@ pub fn WeekPage() -> impl IntoView {
             status: text("status").and_then(|s| ActionStatus::parse(&s).ok()),
         }
     });
-    let overview = Resource::new(move || week.get(), current_week);
+    let live = use_live();
+    let overview = Resource::new(
+        move || (week.get(), live.plan.get()),
+        |(week, _)| current_week(week),
+    );
 
     view! {
         <div class="cockpit">
-            <Suspense fallback=|| view! { <p class="loading">"Loading the week…"</p> }>
+            <LiveStatus/>
+            <Transition fallback=|| view! { <p class="loading">"Loading the week…"</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
                         Ok(Some(w)) => view! { <WeekOverviewView w week/> }.into_any(),
@@ -54,7 +60,7 @@ pub fn WeekPage() -> impl IntoView {
                         .into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
             <div class="grid">
                 <RevenuePanelView week/>
                 <FeedPanel week filter/>

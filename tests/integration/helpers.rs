@@ -100,7 +100,11 @@ impl TestApp {
 
     /// A migrated database without any plan, with these settings.
     pub async fn with_settings(settings: Settings) -> Self {
-        let url = fresh_database_url().await;
+        Self::on_database(fresh_database_url().await, settings).await
+    }
+
+    /// The cockpit on the database at `url` (migrated here).
+    pub async fn on_database(url: String, settings: Settings) -> Self {
         let db = db::connect(&url, 5).await.expect("test database");
         db::migrate(&db).await.expect("migrations");
         let options = startup::leptos_options(&settings).expect("leptos options");

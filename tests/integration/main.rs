@@ -9,6 +9,8 @@ mod demo;
 mod fake_google;
 mod helpers;
 mod home_page;
+mod live;
+mod live_support;
 mod panels;
 mod schema;
 mod sign_in;

@@ -4,8 +4,8 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use rpm_cockpit::model::panels::{
-    ActionFeed, AgentHistory, AgentPanel, DeliverablesPanel, FunnelPanel, OverviewStats,
-    RevenuePanel, SongCatalog,
+    ActionFeed, AgentHistory, AgentPanel, DeliverableList, DeliverablesPanel, FunnelPanel,
+    OverviewStats, RevenuePanel, SongCatalog,
 };
 use rpm_cockpit::model::{ActionStatus, FunnelStage, Role};
 use serde::de::DeserializeOwned;
@@ -232,6 +232,63 @@ async fn the_song_catalog_filters_by_album_genre_and_status() {
         .songs
         .iter()
         .all(|s| s.album.as_deref() == Some(album.as_str()) && s.status == "released"));
+}
+
+#[tokio::test]
+async fn the_deliverables_list_filters_by_kind_and_status_and_refuses_unknown_ones() {
+    let app = TestApp::with_demo(today()).await;
+    let vip = app.session(Role::Vip).await;
+    let count = |extra: &'static str| {
+        let db = app.db.clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(&format!("select count(*) from deliverables {extra}"))
+                .fetch_one(&db)
+                .await
+                .unwrap()
+        }
+    };
+    let all: DeliverableList = call(&app, &vip, "deliverable_list", "").await;
+    assert_eq!(all.total as i64, count("").await);
+    assert_eq!(all.items.len() as i64, count("").await.min(200));
+    let newest = |d: &rpm_cockpit::model::panels::DeliverableItem| d.published_at;
+    assert!(
+        all.items
+            .windows(2)
+            .all(|w| newest(&w[0]).is_none() || newest(&w[0]) >= newest(&w[1])),
+        "newest first"
+    );
+
+    let songs: DeliverableList = call(
+        &app,
+        &vip,
+        "deliverable_list",
+        "filter[kind]=song&filter[status]=published",
+    )
+    .await;
+    let expected = count("where deliverable_type = 'song' and status = 'published'").await;
+    assert!(expected > 0, "the demo has published songs");
+    assert_eq!(songs.total as i64, expected);
+    assert!(songs
+        .items
+        .iter()
+        .all(|d| d.kind == "song" && d.status == "published"));
+    let earned: f64 = sqlx::query_scalar(
+        "select coalesce(sum(revenue_actual), 0)::float8 from deliverables
+         where deliverable_type = 'song' and status = 'published'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert!((songs.revenue_actual - earned).abs() < 0.01);
+
+    let request = Request::post("/api/deliverable_list")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .body(Body::from("filter[kind]=poem"))
+        .unwrap();
+    let (status, text) = app.send_as(&vip, request).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert!(text.contains("unknown kind"), "{text}");
 }
 
 #[tokio::test]

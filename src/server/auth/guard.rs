@@ -134,7 +134,7 @@ impl FromRequestParts<AppState> for Viewer {
 /// Paths anyone may request: the sign-in flow, health, static files, and
 /// the token-authenticated API (its own guard is the bearer token).
 pub fn is_public(path: &str) -> bool {
-    const PREFIXES: [&str; 4] = ["/auth/", "/api/v1/", "/pkg/", "/icons/"];
+    const PREFIXES: [&str; 5] = ["/auth/", "/api/v1/", "/pkg/", "/icons/", "/vendor/"];
     const FILES: [&str; 4] = [
         "/login",
         "/healthz",

@@ -12,6 +12,7 @@ pub struct ItemRow {
     id: Uuid,
     deliverable_type: String,
     title: String,
+    status: String,
     link: String,
     revenue_actual: Option<f64>,
     revenue_target: Option<f64>,
@@ -24,6 +25,7 @@ impl ItemRow {
             id: self.id,
             kind: self.deliverable_type,
             title: self.title,
+            status: self.status,
             link: self.link,
             revenue_actual: self.revenue_actual,
             revenue_target: self.revenue_target,
@@ -35,7 +37,7 @@ impl ItemRow {
 /// The columns of [`ItemRow`]; the link is a URL from the metadata when
 /// there is one, else the storage path.
 pub fn item_columns() -> &'static str {
-    "id, deliverable_type, title,
+    "id, deliverable_type, title, status,
      coalesce(metadata->>'url', cloud_storage_path) as link,
      revenue_actual::float8 as revenue_actual, revenue_target::float8 as revenue_target,
      published_at"

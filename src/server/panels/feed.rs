@@ -22,6 +22,7 @@ struct Row {
     completion_date: Option<DateTime<Utc>>,
     blocker_description: Option<String>,
     evidence_path: Option<String>,
+    version: i32,
 }
 
 /// The week's actions that pass `filter`; `only_owner` narrows them to a
@@ -35,7 +36,8 @@ pub async fn feed(
 ) -> Result<ActionFeed, AppError> {
     let rows: Vec<Row> = sqlx::query_as(
         "select a.id, a.action_code, a.action_text, r.result_code, a.owner, a.funnel_stage,
-                a.status, a.due_date, a.completion_date, a.blocker_description, a.evidence_path
+                a.status, a.due_date, a.completion_date, a.blocker_description, a.evidence_path,
+                a.version
          from rpm_action_items a join rpm_results r on r.id = a.result_id
          where r.weekly_plan_id = $1 and ($2::text is null or a.owner = $2)
          order by a.due_date nulls last, a.action_code",
@@ -62,11 +64,17 @@ pub async fn feed(
                 completed_at: r.completion_date,
                 blocker: r.blocker_description,
                 evidence: r.evidence_path,
+                version: r.version,
             })
         })
         .collect::<Result<Vec<_>, AppError>>()?
         .into_iter()
         .filter(|item| filter.admits(item))
         .collect();
-    Ok(ActionFeed { now, items, owners })
+    Ok(ActionFeed {
+        now,
+        items,
+        owners,
+        can_edit: false,
+    })
 }

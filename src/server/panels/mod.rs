@@ -4,6 +4,7 @@
 
 pub mod agent_history;
 pub mod agents;
+pub mod deliverable_list;
 pub mod deliverables;
 pub mod feed;
 pub mod funnel;

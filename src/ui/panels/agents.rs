@@ -4,26 +4,35 @@ use leptos::prelude::*;
 
 use super::common::{panel_error, relative};
 use crate::api::panels::get_agents;
+use crate::model::chart::agent_health;
 use crate::model::panels::{AgentCard, AgentPanel};
+use crate::ui::chart::Chart;
+use crate::ui::live::use_live;
 
 #[component]
 pub fn AgentsPanel() -> impl IntoView {
-    let agents = Resource::new(|| (), |_| get_agents());
+    let live = use_live();
+    let agents = Resource::new(move || live.agents.get(), |_| get_agents());
     view! {
         <section class="panel agents" aria-labelledby="agents-heading">
             <h2 id="agents-heading">"Agent health"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading agents…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading agents…"</p> }>
                 {move || Suspend::new(async move {
                     match agents.await {
                         Ok(panel) if panel.agents.is_empty() => view! { <p class="empty">"No agent has reported yet."</p> }.into_any(),
                         Ok(panel) => {
                             let cards = panel.agents.iter().map(|a| card(&panel, a)).collect_view();
-                            view! { <ul class="agent-list">{cards}</ul> }.into_any()
+                            let chart = agent_health(&panel);
+                            view! {
+                                <Chart id="agent-chart" spec=chart label="Health score per agent".into()/>
+                                <ul class="agent-list">{cards}</ul>
+                            }
+                            .into_any()
                         }
                         Err(e) => panel_error("agents", e),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

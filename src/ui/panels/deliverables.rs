@@ -5,21 +5,23 @@ use leptos::prelude::*;
 use super::common::{money, panel_error};
 use crate::api::panels::get_deliverables;
 use crate::model::panels::{DeliverablesPanel, ALBUM_GOAL};
+use crate::ui::live::use_live;
 
 #[component]
 pub fn DeliverablesPanelView() -> impl IntoView {
-    let data = Resource::new(|| (), |_| get_deliverables());
+    let live = use_live();
+    let data = Resource::new(move || live.money.get(), |_| get_deliverables());
     view! {
         <section class="panel deliverables" aria-labelledby="deliverables-heading">
             <h2 id="deliverables-heading">"Deliverables (last 7 days)"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading deliverables…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading deliverables…"</p> }>
                 {move || Suspend::new(async move {
                     match data.await {
                         Ok(d) => view! { <Body d/> }.into_any(),
                         Err(e) => panel_error("deliverables", e),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -51,5 +53,6 @@ fn Body(d: DeliverablesPanel) -> impl IntoView {
         <ul class="latest">{latest}</ul>
         <h3>{format!("Albums: {} of {ALBUM_GOAL} released", d.albums_released)}</h3>
         <ul class="albums">{albums}</ul>
+        <p><a class="more" href="/deliverables">"All deliverables →"</a></p>
     }
 }

@@ -5,20 +5,34 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 
 use super::common::{panel_error, relative};
+use crate::api::actions::change_action;
 use crate::api::panels::get_action_feed;
+use crate::error::AppError;
+use crate::model::live::Touches;
 use crate::model::panels::{ActionFeed, FeedFilter, FeedItem};
 use crate::model::{ActionStatus, FunnelStage};
+use crate::ui::live::use_live;
+
+/// The feed's message about the last inline change.
+#[derive(Clone, Copy)]
+struct Notice(RwSignal<Option<String>>);
 
 #[component]
 pub fn FeedPanel(week: Signal<Option<NaiveDate>>, filter: Signal<FeedFilter>) -> impl IntoView {
+    let live = use_live();
     let feed = Resource::new(
-        move || (week.get(), filter.get()),
-        |(week, filter)| get_action_feed(week, filter),
+        move || (week.get(), filter.get(), live.plan.get()),
+        |(week, filter, _)| get_action_feed(week, filter),
     );
+    // A refused change is said here: the feed reloads right after, which
+    // would take a message inside the card with it.
+    let notice = Notice(RwSignal::new(None));
+    provide_context(notice);
     view! {
         <section class="panel feed" aria-labelledby="feed-heading">
             <h2 id="feed-heading">"Live action feed"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading actions…"</p> }>
+            {move || notice.0.get().map(|m| view! { <p class="error notice" role="alert">{m}</p> })}
+            <Transition fallback=|| view! { <p class="loading">"Loading actions…"</p> }>
                 {move || Suspend::new(async move {
                     match feed.await {
                         Ok(Some(feed)) => view! { <FeedView feed filter=filter.get_untracked() week=week.get_untracked()/> }.into_any(),
@@ -26,7 +40,7 @@ pub fn FeedPanel(week: Signal<Option<NaiveDate>>, filter: Signal<FeedFilter>) ->
                         Err(e) => panel_error("the action feed", e),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -34,11 +48,12 @@ pub fn FeedPanel(week: Signal<Option<NaiveDate>>, filter: Signal<FeedFilter>) ->
 #[component]
 fn FeedView(feed: ActionFeed, filter: FeedFilter, week: Option<NaiveDate>) -> impl IntoView {
     let now = feed.now;
+    let can_edit = feed.can_edit;
     let section =
         |title: &'static str, key: &'static str, items: Vec<&FeedItem>, empty: &'static str| {
             let rows = items
                 .into_iter()
-                .map(|item| view! { <FeedCard item=item.clone() now/> })
+                .map(|item| view! { <FeedCard item=item.clone() now can_edit/> })
                 .collect_view();
             view! {
                 <div class="feed-section" data-section=key>
@@ -58,32 +73,161 @@ fn FeedView(feed: ActionFeed, filter: FeedFilter, week: Option<NaiveDate>) -> im
 }
 
 #[component]
-fn FeedCard(item: FeedItem, now: chrono::DateTime<chrono::Utc>) -> impl IntoView {
-    let icon = match item.status {
-        ActionStatus::Completed => "✓",
-        ActionStatus::InProgress => "▶",
-        ActionStatus::Blocked => "!",
-        ActionStatus::Pending => "·",
-    };
-    let when = match (item.completed_at, item.due_date) {
-        (Some(done), _) if item.status == ActionStatus::Completed => relative(now, done),
-        (_, Some(due)) => format!("due {}", relative(now, due)),
-        _ => String::new(),
-    };
-    let meta = format!(
-        "{} · {} · {}",
-        item.owner.clone().unwrap_or_else(|| "no owner".into()),
-        item.funnel_stage.label(),
-        item.result_code
-    );
-    view! {
-        <li class=format!("feed-card action-{}", item.status.as_str()) data-code=item.code.clone()>
+fn FeedCard(item: FeedItem, now: chrono::DateTime<chrono::Utc>, can_edit: bool) -> impl IntoView {
+    // What the card shows: the server's item, or an inline change not yet
+    // confirmed (rolled back if the server refuses it).
+    let shown = RwSignal::new(item);
+    let card = move || {
+        let item = shown.get();
+        let icon = match item.status {
+            ActionStatus::Completed => "✓",
+            ActionStatus::InProgress => "▶",
+            ActionStatus::Blocked => "!",
+            ActionStatus::Pending => "·",
+        };
+        let when = match (item.completed_at, item.due_date) {
+            (Some(done), _) if item.status == ActionStatus::Completed => relative(now, done),
+            (_, Some(due)) => format!("due {}", relative(now, due)),
+            _ => String::new(),
+        };
+        let meta = format!(
+            "{} · {} · {}",
+            item.owner.clone().unwrap_or_else(|| "no owner".into()),
+            item.funnel_stage.label(),
+            item.result_code
+        );
+        view! {
             <span class="status-dot" aria-label=item.status.label()>{icon}</span>
             <span class="feed-text"><strong>{item.code.clone()}</strong>" "{item.text.clone()}</span>
             <span class="feed-meta">{meta}" · "<time>{when}</time></span>
             {item.blocker.clone().map(|b| view! { <span class="blocker">"Blocked: "{b}</span> })}
             {item.evidence.clone().map(|e| view! { <span class="evidence">"Evidence: "{e}</span> })}
+        }
+    };
+    let class = move || format!("feed-card action-{}", shown.with(|i| i.status.as_str()));
+    let code = shown.with_untracked(|i| i.code.clone());
+    view! {
+        <li class=class data-code=code>
+            {card}
+            {can_edit.then(|| view! { <ActionControls shown/> })}
         </li>
+    }
+}
+
+/// Complete, block or reopen, inline, for Jesse.
+#[component]
+fn ActionControls(shown: RwSignal<FeedItem>) -> impl IntoView {
+    let live = use_live();
+    let notice = use_context::<Notice>()
+        .map(|n| n.0)
+        .unwrap_or_else(|| RwSignal::new(None));
+    let form = RwSignal::new(None::<&'static str>);
+    let hours = RwSignal::new(String::new());
+    let evidence = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let send = move |change: &'static str| {
+        let before = shown.get_untracked();
+        let hours_value = hours.get_untracked().trim().parse::<f64>().ok();
+        if change == "complete" && hours_value.is_none() {
+            message.set(Some("Enter the hours it took.".into()));
+            return;
+        }
+        let why = reason.get_untracked().trim().to_string();
+        if change == "block" && why.is_empty() {
+            message.set(Some("Say why it is blocked.".into()));
+            return;
+        }
+        let link = Some(evidence.get_untracked().trim().to_string()).filter(|l| !l.is_empty());
+        // Optimistic: show the change now.
+        shown.update(|i| match change {
+            "complete" => {
+                i.status = ActionStatus::Completed;
+                i.completed_at = Some(chrono::Utc::now());
+                i.evidence = link.clone().or(i.evidence.take());
+            }
+            "block" => {
+                i.status = ActionStatus::Blocked;
+                i.blocker = Some(why.clone());
+            }
+            _ => {
+                i.status = ActionStatus::InProgress;
+                i.blocker = None;
+            }
+        });
+        form.set(None);
+        message.set(None);
+        busy.set(true);
+        let (id, version) = (before.id, before.version);
+        leptos::task::spawn_local(async move {
+            let result = change_action(
+                id,
+                Some(version),
+                change.to_string(),
+                hours_value,
+                link,
+                Some(why),
+            )
+            .await;
+            busy.set(false);
+            match result {
+                Ok(state) => {
+                    notice.set(None);
+                    shown.update(|i| i.version = state.version);
+                }
+                Err(e) => {
+                    shown.set(before);
+                    let conflict = matches!(e, AppError::Conflict(_));
+                    notice.set(Some(if conflict {
+                        format!("Not saved: {e}. Showing the current state.")
+                    } else {
+                        format!("Not saved: {e}")
+                    }));
+                    if conflict {
+                        live.bump(Touches {
+                            plan: true,
+                            agents: false,
+                            money: false,
+                        });
+                    }
+                }
+            }
+        });
+    };
+    let status = move || shown.with(|i| i.status);
+    view! {
+        <div class="action-controls">
+            <Show when=move || form.get().is_none()>
+                <div class="action-buttons">
+                    <Show when=move || status() != ActionStatus::Completed>
+                        <button type="button" class="button" disabled=busy on:click=move |_| form.set(Some("complete"))>"Complete"</button>
+                    </Show>
+                    <Show when=move || !matches!(status(), ActionStatus::Completed | ActionStatus::Blocked)>
+                        <button type="button" class="button" disabled=busy on:click=move |_| form.set(Some("block"))>"Block"</button>
+                    </Show>
+                    <Show when=move || matches!(status(), ActionStatus::Completed | ActionStatus::Blocked)>
+                        <button type="button" class="button" disabled=busy on:click=move |_| send("reopen")>"Reopen"</button>
+                    </Show>
+                </div>
+            </Show>
+            <Show when=move || form.get() == Some("complete")>
+                <form class="action-form" on:submit=move |ev| { ev.prevent_default(); send("complete") }>
+                    <label>"Actual hours"<input type="number" inputmode="decimal" min="0" max="999" step="0.25" required bind:value=hours/></label>
+                    <label>"Evidence link (optional)"<input type="text" inputmode="url" bind:value=evidence/></label>
+                    <button type="submit" class="button primary">"Mark complete"</button>
+                    <button type="button" class="button" on:click=move |_| form.set(None)>"Cancel"</button>
+                </form>
+            </Show>
+            <Show when=move || form.get() == Some("block")>
+                <form class="action-form" on:submit=move |ev| { ev.prevent_default(); send("block") }>
+                    <label>"Why is it blocked?"<input type="text" required bind:value=reason/></label>
+                    <button type="submit" class="button primary">"Mark blocked"</button>
+                    <button type="button" class="button" on:click=move |_| form.set(None)>"Cancel"</button>
+                </form>
+            </Show>
+            {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
+        </div>
     }
 }
 

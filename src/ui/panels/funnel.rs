@@ -5,15 +5,22 @@ use leptos::prelude::*;
 
 use super::common::panel_error;
 use crate::api::panels::get_funnel;
+use crate::model::chart::funnel_stages;
 use crate::model::panels::FunnelPanel;
+use crate::ui::chart::Chart;
+use crate::ui::live::use_live;
 
 #[component]
 pub fn FunnelPanelView(week: Signal<Option<NaiveDate>>) -> impl IntoView {
-    let funnel = Resource::new(move || week.get(), get_funnel);
+    let live = use_live();
+    let funnel = Resource::new(
+        move || (week.get(), live.plan.get()),
+        |(week, _)| get_funnel(week),
+    );
     view! {
         <section class="panel funnel" aria-labelledby="funnel-heading">
             <h2 id="funnel-heading">"Full funnel"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading the funnel…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading the funnel…"</p> }>
                 {move || Suspend::new(async move {
                     match funnel.await {
                         Ok(Some(f)) => view! { <Body f/> }.into_any(),
@@ -21,7 +28,7 @@ pub fn FunnelPanelView(week: Signal<Option<NaiveDate>>) -> impl IntoView {
                         Err(e) => panel_error("the funnel", e),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -50,7 +57,9 @@ fn Body(f: FunnelPanel) -> impl IntoView {
             s.avg_days.unwrap_or(0.0)
         )
     });
+    let chart = funnel_stages(&f);
     view! {
+        <Chart id="funnel-chart" spec=chart label="Actions per funnel stage: done, blocked, open".into()/>
         <ol class="stages">{stages}</ol>
         <p class="funnel-completion">{format!("Funnel completion: {}%", f.completion_percent())}</p>
         {headline.map(|h| view! { <p class="bottleneck-line">{h}</p> })}

@@ -6,13 +6,18 @@ use leptos::prelude::*;
 use super::common::{panel_error, sparkline};
 use crate::api::panels::get_overview_stats;
 use crate::model::week::percent;
+use crate::ui::live::use_live;
 
 #[component]
 pub fn OverviewStatsPanel(week: Signal<Option<NaiveDate>>) -> impl IntoView {
-    let stats = Resource::new(move || week.get(), get_overview_stats);
+    let live = use_live();
+    let stats = Resource::new(
+        move || (week.get(), live.plan.get()),
+        |(week, _)| get_overview_stats(week),
+    );
     view! {
         <div class="stats" aria-live="polite">
-            <Suspense fallback=|| view! { <p class="loading">"Loading velocity…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading velocity…"</p> }>
                 {move || Suspend::new(async move {
                     match stats.await {
                         Ok(Some(s)) => {
@@ -37,7 +42,7 @@ pub fn OverviewStatsPanel(week: Signal<Option<NaiveDate>>) -> impl IntoView {
                         Err(e) => panel_error("velocity", e),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </div>
     }
 }

@@ -5,15 +5,22 @@ use leptos::prelude::*;
 
 use super::common::{money, panel_error};
 use crate::api::panels::get_revenue;
+use crate::model::chart::revenue_trend;
 use crate::model::panels::RevenuePanel;
+use crate::ui::chart::Chart;
+use crate::ui::live::use_live;
 
 #[component]
 pub fn RevenuePanelView(week: Signal<Option<NaiveDate>>) -> impl IntoView {
-    let revenue = Resource::new(move || week.get(), get_revenue);
+    let live = use_live();
+    let revenue = Resource::new(
+        move || (week.get(), live.plan.get(), live.money.get()),
+        |(week, _, _)| get_revenue(week),
+    );
     view! {
         <section class="panel revenue" aria-labelledby="revenue-heading">
             <h2 id="revenue-heading">"Revenue"</h2>
-            <Suspense fallback=|| view! { <p class="loading">"Loading revenue…"</p> }>
+            <Transition fallback=|| view! { <p class="loading">"Loading revenue…"</p> }>
                 {move || Suspend::new(async move {
                     match revenue.await {
                         Ok(Some(r)) => view! { <RevenueBody r/> }.into_any(),
@@ -21,7 +28,7 @@ pub fn RevenuePanelView(week: Signal<Option<NaiveDate>>) -> impl IntoView {
                         Err(e) => panel_error("revenue", e),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }
@@ -41,24 +48,6 @@ fn RevenueBody(r: RevenuePanel) -> impl IntoView {
                     <td>{money(x.target)}</td>
                     <td>{money(x.actual)}</td>
                 </tr>
-            }
-        })
-        .collect_view();
-    let max = r
-        .trend
-        .iter()
-        .map(|p| p.target.max(p.actual))
-        .fold(1.0_f64, f64::max);
-    let bars = r
-        .trend
-        .iter()
-        .map(|p| {
-            let label = format!("Week of {}: target {}, actual {}", p.week_start.format("%b %-d"), money(p.target), money(p.actual));
-            view! {
-                <div class="trend-week" title=label.clone() aria-label=label>
-                    <span class="bar target" style=format!("height: {:.0}%", p.target / max * 100.0)></span>
-                    <span class="bar actual" style=format!("height: {:.0}%", p.actual / max * 100.0)></span>
-                </div>
             }
         })
         .collect_view();
@@ -86,8 +75,7 @@ fn RevenueBody(r: RevenuePanel) -> impl IntoView {
             </tbody>
         </table>
         <h3>"Last 8 weeks"</h3>
-        <div class="trend" role="img" aria-label="Revenue target and actual, last 8 weeks">{bars}</div>
-        <p class="legend"><span class="swatch target"></span>"target "<span class="swatch actual"></span>"actual"</p>
+        <Chart id="revenue-chart" spec=revenue_trend(&r) label="Revenue target and actual, last 8 weeks".into()/>
         <h3>"Top deliverables"</h3>
         <ol class="top-deliverables">{top}</ol>
     }

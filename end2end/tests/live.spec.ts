@@ -1,0 +1,130 @@
+import { test, expect, type Page, type Locator } from "@playwright/test";
+import { signIn, watchErrors } from "./helpers";
+
+// Jesse's feed card of an open action that he can complete or block.
+function openCard(page: Page): Locator {
+  return page
+    .locator(".feed [data-section=due] .feed-card")
+    .filter({ has: page.getByRole("button", { name: "Block" }) })
+    .first();
+}
+
+async function complete(page: Page, code: string, hours = "1.5") {
+  const card = page.locator(`.feed .feed-card[data-code="${code}"]`).first();
+  await card.getByRole("button", { name: "Complete" }).click();
+  await card.getByLabel("Actual hours").fill(hours);
+  await card.getByRole("button", { name: "Mark complete" }).click();
+}
+
+async function block(page: Page, code: string, reason: string) {
+  const card = page.locator(`.feed .feed-card[data-code="${code}"]`).first();
+  await card.getByRole("button", { name: "Block" }).click();
+  await card.getByLabel("Why is it blocked?").fill(reason);
+  await card.getByRole("button", { name: "Mark blocked" }).click();
+}
+
+// What a phone does when the page goes to the background and back.
+async function hideAndShow(page: Page) {
+  await page.evaluate(() => {
+    const set = (v: string) => Object.defineProperty(document, "visibilityState", { value: v, configurable: true });
+    set("hidden");
+    document.dispatchEvent(new Event("visibilitychange"));
+    set("visible");
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+}
+
+test("the owner's changes reach a VIP's open page within a second, even after offline and background", async ({ browser }, testInfo) => {
+  const viewport = testInfo.project.use.viewport ?? undefined;
+  const owner = await browser.newContext({ viewport });
+  const vip = await browser.newContext({ viewport, isMobile: testInfo.project.use.isMobile, hasTouch: testInfo.project.use.hasTouch });
+  const jesse = await owner.newPage();
+  const vera = await vip.newPage();
+  const errors = watchErrors(vera);
+  await signIn(jesse, "Jesse");
+  await signIn(vera);
+  for (const p of [jesse, vera]) await expect(p.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(vera.locator(".live-status")).toHaveAttribute("data-state", "live");
+  await expect(jesse.locator(".live-status")).toHaveAttribute("data-state", "live");
+  // Set on Vera's page: still there at the end means it never reloaded.
+  await vera.evaluate(() => ((window as any).neverReloaded = true));
+  // A VIP gets no buttons.
+  await expect(vera.getByRole("button", { name: "Complete" })).toHaveCount(0);
+
+  // Complete: optimistic on Jesse's page, live on Vera's.
+  const first = (await openCard(jesse).getAttribute("data-code"))!;
+  let started = Date.now();
+  await complete(jesse, first);
+  await expect(jesse.locator(`.feed-card[data-code="${first}"]`).first()).toHaveClass(/action-completed/);
+  await expect(vera.locator(`[data-section=completed] .feed-card[data-code="${first}"]`)).toBeVisible({ timeout: 1000 });
+  const completeMs = Date.now() - started;
+
+  // Block, with its reason.
+  const second = (await openCard(jesse).getAttribute("data-code"))!;
+  started = Date.now();
+  await block(jesse, second, "waiting on the label");
+  const blocked = vera.locator(`[data-section=blocked] .feed-card[data-code="${second}"]`);
+  await expect(blocked).toBeVisible({ timeout: 1000 });
+  await expect(blocked).toContainText("waiting on the label");
+  const blockMs = Date.now() - started;
+  await expect(vera.locator(".live-status")).toContainText("updated");
+  console.log(`${testInfo.project.name}: complete seen by the VIP after ${completeMs} ms, block after ${blockMs} ms`);
+
+  // Vera goes offline and her page to the background; meanwhile Jesse
+  // completes one more and reopens the blocked one.
+  await vip.setOffline(true);
+  await vera.evaluate(() => {
+    Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  const third = (await openCard(jesse).getAttribute("data-code"))!;
+  await complete(jesse, third, "2");
+  await jesse.locator(`.feed-card[data-code="${second}"]`).first().getByRole("button", { name: "Reopen" }).click();
+  await expect(jesse.locator(`[data-section=blocked] .feed-card[data-code="${second}"]`)).toHaveCount(0);
+  await vera.waitForTimeout(1500);
+  await vip.setOffline(false);
+  await hideAndShow(vera);
+  await expect(vera.locator(`[data-section=completed] .feed-card[data-code="${third}"]`)).toBeVisible({ timeout: 10_000 });
+  await expect(vera.locator(`[data-section=blocked] .feed-card[data-code="${second}"]`)).toHaveCount(0);
+  await expect(vera.locator(`[data-section=completed] .feed-card[data-code="${first}"]`)).toBeVisible();
+  await expect(vera.locator(".live-status")).toHaveAttribute("data-state", "live");
+  expect(await vera.evaluate(() => (window as any).neverReloaded)).toBe(true);
+  await jesse.locator(".feed").screenshot({ path: `screenshots/live-owner-feed-${testInfo.project.name}.png` });
+  await vera.screenshot({ path: `screenshots/live-vip-${testInfo.project.name}.png` });
+  // Errors from the offline stretch are the browser's network errors only.
+  expect(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|net::|Failed to load resource|EventSource/.test(e))).toEqual([]);
+  await owner.close();
+  await vip.close();
+});
+
+test("a change based on an old version is refused, rolled back and the current state shown", async ({ browser }, testInfo) => {
+  const viewport = testInfo.project.use.viewport ?? undefined;
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  // This page hears no live updates, so it keeps showing the old version.
+  await page.route("**/events**", (route) => route.abort());
+  await signIn(page, "Jesse");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const code = (await openCard(page).getAttribute("data-code"))!;
+  const other = await browser.newContext();
+  const elsewhere = await other.newPage();
+  await signIn(elsewhere, "Jesse");
+  // The buttons work once the page has hydrated.
+  await expect(elsewhere.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await complete(elsewhere, code);
+  await expect(elsewhere.locator(`.feed-card[data-code="${code}"]`).first()).toHaveClass(/action-completed/);
+  await other.close();
+
+  const card = page.locator(`.feed [data-section=due] .feed-card[data-code="${code}"]`);
+  await card.getByRole("button", { name: "Block" }).click();
+  await card.getByLabel("Why is it blocked?").fill("too late");
+  await card.getByRole("button", { name: "Mark blocked" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "Not saved" });
+  await expect(alert).toBeVisible();
+  await expect(alert).toContainText("changed since version");
+  await alert.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: `screenshots/live-conflict-${testInfo.project.name}.png` });
+  // Then the page reloads the feed: the action as it is now.
+  await expect(page.locator(`[data-section=completed] .feed-card[data-code="${code}"]`)).toBeVisible();
+  await context.close();
+});

@@ -1,0 +1,6 @@
+//! Live updates: the events table fanned out to browsers.
+
+pub mod hub;
+pub mod sse;
+
+pub use hub::Hub;

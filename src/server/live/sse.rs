@@ -1,0 +1,168 @@
+//! `GET /events`: the live-update stream of a signed-in browser, as
+//! server-sent events.
+//!
+//! - each event has its id; `retry:` asks for a reconnect after 2 s;
+//!   a comment every 15 s keeps proxies from closing an idle stream;
+//! - a reconnecting browser sends `Last-Event-ID` and gets every event after
+//!   it from the events table; a first connection passes the cursor its
+//!   page was rendered at as `?after=`, so nothing between render and
+//!   connect is lost;
+//! - a client too far behind (more than [`REPLAY_LIMIT`] events, or lagging
+//!   the broadcast) gets one `resync` event: reload everything;
+//! - never buffered: not compressed, `X-Accel-Buffering: no`.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures::stream::{self, Stream};
+use serde::Deserialize;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::hub::{events_after, newest_id};
+use crate::model::live::{LiveEvent, RESYNC};
+use crate::server::auth::guard::Viewer;
+use crate::server::state::AppState;
+use axum::http::StatusCode;
+
+/// Replayed at most; further behind, a client resyncs.
+pub const REPLAY_LIMIT: i64 = 500;
+
+#[derive(Deserialize)]
+pub struct Params {
+    after: Option<i64>,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    _viewer: Viewer,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let last_event_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<i64>().ok());
+    // Subscribe before reading the backlog: whatever commits after the
+    // read arrives by broadcast (duplicates are dropped by id).
+    let receiver = state.live.subscribe();
+    let after = match last_event_id.or(params.after) {
+        Some(after) => after.max(0),
+        None => match state.live.latest() {
+            Some(latest) => latest,
+            None => match newest_id(&state.db).await {
+                Ok(id) => id,
+                Err(e) => return unavailable(e),
+            },
+        },
+    };
+    let start = match events_after(&state.db, after, REPLAY_LIMIT + 1).await {
+        Ok(backlog) if backlog.len() as i64 > REPLAY_LIMIT => Start::Resync,
+        Ok(backlog) => Start::Replay(backlog.into()),
+        Err(e) => return unavailable(e),
+    };
+    let db = state.db.clone();
+    let stream = stream(start, after, receiver, db);
+    let mut response = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    let h = response.headers_mut();
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, no-transform"),
+    );
+    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+enum Start {
+    Replay(VecDeque<LiveEvent>),
+    Resync,
+}
+
+struct Cursor {
+    hello: bool,
+    backlog: VecDeque<LiveEvent>,
+    resync: bool,
+    sent: i64,
+    receiver: broadcast::Receiver<Arc<LiveEvent>>,
+    db: sqlx::PgPool,
+}
+
+fn message(e: &LiveEvent) -> Event {
+    Event::default()
+        .id(e.id.to_string())
+        .data(serde_json::to_string(e).unwrap_or_default())
+}
+
+fn stream(
+    start: Start,
+    after: i64,
+    receiver: broadcast::Receiver<Arc<LiveEvent>>,
+    db: sqlx::PgPool,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let (backlog, behind) = match start {
+        Start::Replay(backlog) => (backlog, false),
+        Start::Resync => (VecDeque::new(), true),
+    };
+    let cursor = Cursor {
+        hello: true,
+        backlog,
+        resync: behind,
+        sent: after,
+        receiver,
+        db,
+    };
+    stream::unfold(cursor, |mut c| async move {
+        if c.hello {
+            c.hello = false;
+            let hello = Event::default()
+                .retry(Duration::from_secs(2))
+                .comment("connected");
+            return Some((Ok(hello), c));
+        }
+        if c.resync {
+            c.resync = false;
+            return Some((Ok(resync(&mut c).await), c));
+        }
+        if let Some(e) = c.backlog.pop_front() {
+            c.sent = e.id;
+            return Some((Ok(message(&e)), c));
+        }
+        loop {
+            match c.receiver.recv().await {
+                Ok(e) if e.id <= c.sent => continue,
+                Ok(e) => {
+                    c.sent = e.id;
+                    return Some((Ok(message(&e)), c));
+                }
+                Err(RecvError::Lagged(_)) => return Some((Ok(resync(&mut c).await), c)),
+                Err(RecvError::Closed) => return None,
+            }
+        }
+    })
+}
+
+/// Tells the client to reload everything; it goes on from the newest event.
+async fn resync(c: &mut Cursor) -> Event {
+    let newest = newest_id(&c.db).await.unwrap_or(c.sent);
+    c.sent = c.sent.max(newest);
+    Event::default()
+        .event(RESYNC)
+        .id(c.sent.to_string())
+        .data("{}")
+}
+
+fn unavailable(e: sqlx::Error) -> Response {
+    tracing::warn!(error = %e, "events stream: database unavailable");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        "database unavailable, try again",
+    )
+        .into_response()
+}

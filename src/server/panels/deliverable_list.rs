@@ -1,0 +1,46 @@
+//! Every deliverable, newest first, filtered by kind and status.
+
+use sqlx::PgPool;
+
+use super::deliverables::{item_columns, ItemRow};
+use crate::error::AppError;
+use crate::model::panels::{
+    DeliverableFilter, DeliverableList, DELIVERABLE_KINDS, DELIVERABLE_STATUSES,
+};
+
+pub async fn list(db: &PgPool, filter: &DeliverableFilter) -> Result<DeliverableList, AppError> {
+    let known = |value: &Option<String>, allowed: &[&str], what: &str| match value {
+        Some(v) if !allowed.contains(&v.as_str()) => Err(AppError::BadRequest(format!(
+            "unknown {what} {v:?}; expected one of {}",
+            allowed.join(", ")
+        ))),
+        _ => Ok(()),
+    };
+    known(&filter.kind, &DELIVERABLE_KINDS, "kind")?;
+    known(&filter.status, &DELIVERABLE_STATUSES, "status")?;
+    let matching = "($1::text is null or deliverable_type = $1)
+                    and ($2::text is null or status = $2)";
+    let rows: Vec<ItemRow> = sqlx::query_as(&format!(
+        "select {} from deliverables where {matching}
+         order by coalesce(published_at, created_at) desc, id limit $3",
+        item_columns()
+    ))
+    .bind(&filter.kind)
+    .bind(&filter.status)
+    .bind(DeliverableList::LIMIT as i64)
+    .fetch_all(db)
+    .await?;
+    let (total, revenue_actual): (i64, f64) = sqlx::query_as(&format!(
+        "select count(*), coalesce(sum(revenue_actual), 0)::float8
+         from deliverables where {matching}"
+    ))
+    .bind(&filter.kind)
+    .bind(&filter.status)
+    .fetch_one(db)
+    .await?;
+    Ok(DeliverableList {
+        items: rows.into_iter().map(ItemRow::item).collect(),
+        total: total as u32,
+        revenue_actual,
+    })
+}

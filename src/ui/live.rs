@@ -1,0 +1,100 @@
+//! Live updates in the page: counters that panels' resources depend on
+//! (bumped by events from `GET /events`), the connection indicator, and
+//! "last updated". The connection itself lives in `live_client` (browser
+//! only).
+
+use chrono::{DateTime, Utc};
+use leptos::prelude::*;
+
+use crate::model::live::Touches;
+use crate::ui::panels::common::relative;
+
+/// Shared by every panel of the page.
+#[derive(Debug, Clone, Copy)]
+pub struct Live {
+    /// Plans, results, actions.
+    pub plan: RwSignal<u32>,
+    pub agents: RwSignal<u32>,
+    /// Revenue and deliverables.
+    pub money: RwSignal<u32>,
+    /// Server-sent events are flowing.
+    pub connected: RwSignal<bool>,
+    /// The last time data was (re)loaded because of an event or a poll.
+    pub updated: RwSignal<Option<DateTime<Utc>>>,
+    /// Ticks every few seconds, for "updated … ago".
+    pub now: RwSignal<Option<DateTime<Utc>>>,
+}
+
+impl Live {
+    fn new() -> Self {
+        Self {
+            plan: RwSignal::new(0),
+            agents: RwSignal::new(0),
+            money: RwSignal::new(0),
+            connected: RwSignal::new(false),
+            updated: RwSignal::new(None),
+            now: RwSignal::new(None),
+        }
+    }
+
+    /// Reloads the panels an event touches.
+    pub fn bump(&self, touches: Touches) {
+        let add = |s: RwSignal<u32>| s.update(|n| *n = n.wrapping_add(1));
+        if touches.plan {
+            add(self.plan);
+        }
+        if touches.agents {
+            add(self.agents);
+        }
+        if touches.money {
+            add(self.money);
+        }
+        self.updated.set(Some(Utc::now()));
+    }
+}
+
+/// Creates the page's live state and, in the browser, connects it.
+pub fn provide_live() -> Live {
+    let live = Live::new();
+    provide_context(live);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| crate::ui::live_client::start(live));
+    live
+}
+
+/// The page's live state (a fresh, unconnected one outside the app).
+pub fn use_live() -> Live {
+    use_context::<Live>().unwrap_or_else(Live::new)
+}
+
+/// "● Live · updated 2 minutes ago", or "Reconnecting…".
+#[component]
+pub fn LiveStatus() -> impl IntoView {
+    let live = use_live();
+    let state = move || {
+        if live.connected.get() {
+            "live"
+        } else {
+            "offline"
+        }
+    };
+    let text = move || {
+        let link = if live.connected.get() {
+            "Live"
+        } else if live.now.get().is_some() {
+            "Reconnecting…"
+        } else {
+            "Connecting…"
+        };
+        match (live.updated.get(), live.now.get()) {
+            (Some(at), Some(now)) => format!("{link} · updated {}", relative(now, at)),
+            _ => link.to_string(),
+        }
+    };
+    view! {
+        <p class="live-status" data-state=state role="status" aria-live="polite">
+            <span class="live-dot" aria-hidden="true"></span>
+            <span class="live-text">{text}</span>
+        </p>
+    }
+}
