@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the cockpit's server-rendered page with 3 years of history.
 #
-# 1. Writes 156 weekly plans with scripts/gen-plans.py (plus the demo catalog
-#    of agents, songs and deliverables), imports them, then multiplies every
-#    week's actions by 11 in SQL: about 50,000 actions, ~320 a week.
+# 1. Three years of history (bench_history in scripts/bench-lib.sh): 156
+#    weekly plans, about 50,000 actions, ~320 a week.
 # 2. Serves a release build on 127.0.0.1:3200 and signs a VIP in through the
 #    local demo sign-in.
 # 3. Drives GET / (the whole cockpit: overview, every panel) with oha at a
@@ -22,26 +21,9 @@ SECONDS_RUN="${DURATION:-30}"
 bench_init 127.0.0.1:3200
 export RPM_DEMO_DATA=false
 
-OHA="$CACHE/tools/bin/oha"
-if [ ! -x "$OHA" ]; then
-  say "installing oha (HTTP load generator, once)"
-  cargo install oha --locked --root "$CACHE/tools"
-fi
-
+bench_oha
 cargo build --release --no-default-features --features ssr --bin rpm-cockpit
-python3 scripts/gen-plans.py --weeks 156 --out "$work" --catalog >/dev/null
-"$bin" db start >/dev/null
-"$bin" sync --all "$work/plans" >/dev/null
-"$bin" sync --agents "$work/agents" --songs "$work/songs.json" --deliverables "$work/deliverables.json" >/dev/null
-url="$("$bin" db url)"
-PSQL="$(ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | tail -1)"
-psql() { "${PSQL:-psql}" "$url" -qAtX "$@"; }
-psql -c "insert into rpm_action_items (result_id, action_code, action_text, owner, due_date,
-           funnel_stage, status, completion_date, estimated_hours, actual_hours, blocker_description)
-         select result_id, action_code || '-' || g, action_text, owner, due_date, funnel_stage,
-                status, completion_date, estimated_hours, actual_hours, blocker_description
-         from rpm_action_items, generate_series(1, 10) g; analyze;"
-actions="$(psql -c "select count(*) from rpm_action_items")"
+bench_history
 "$bin" users add vip@example.com --role vip --name "Bench VIP" >/dev/null
 
 bench_serve
@@ -54,16 +36,7 @@ echo "SSR benchmark: GET / (all panels), $actions actions in $(psql -c 'select c
 echo "page size: $(wc -c <"$work/page.html") bytes"
 "$OHA" --no-tui -z "${SECONDS_RUN}s" -q "$RATE" -c 8 -H "Cookie: $cookie" -H 'Accept: text/html' \
   --output-format json "http://$ADDR/" >"$work/oha.json"
-python3 - "$work/oha.json" "$RATE" <<'PY'
-import json, sys
-r = json.load(open(sys.argv[1]))
-s, p = r["summary"], r["latencyPercentiles"]
-codes = r.get("statusCodeDistribution", {})
-ms = lambda x: f"{x * 1000:.1f} ms"
-print(f"fixed rate {sys.argv[2]} req/s: {sum(codes.values())} requests, status {codes}, "
-      f"success rate {s['successRate'] * 100:.1f}%")
-print(f"latency p50 {ms(p['p50'])}, p95 {ms(p['p95'])}, p99 {ms(p['p99'])}, max {ms(s['slowest'])}")
-PY
+bench_report "$work/oha.json" "$RATE"
 
 echo
 echo "index check: sequential scans during 20 page loads with enable_seqscan = off"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: format, lints (server and browser feature sets), unit and
-# integration tests against a real PostgreSQL, and browser tests in Chromium
-# against the real server. Stops at the first failure.
+# integration tests against a real PostgreSQL, schema-driven fuzzing of the
+# REST API, and browser tests in Chromium against the real server. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -45,6 +45,9 @@ step "release build (what scripts/run.sh serves)"
 # Release view types are not erased: this catches what only they hit (e.g.
 # the type-depth limit), so the README's first command keeps working.
 cargo leptos build --release
+
+step "API fuzzing (schemathesis against /api/v1/openapi.json)"
+bash scripts/fuzz-api.sh
 
 step "browser tests (cargo leptos end-to-end --release, Chromium)"
 rm -rf end2end/screenshots

@@ -23,6 +23,7 @@ pub enum ActionChange {
 
 /// An action's state after a change (or, on a conflict, as it is now).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ActionState {
     pub id: Uuid,
     pub code: String,

@@ -175,6 +175,7 @@ mod tests {
             completed,
             blocked,
             avg_days: None,
+            bottleneck_score: 0.0,
             busiest_owners: vec![],
         };
         let f = FunnelPanel {

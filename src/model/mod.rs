@@ -1,6 +1,7 @@
 //! Types shared by the server and the browser.
 
 pub mod action_change;
+pub mod analytics;
 pub mod chart;
 pub mod live;
 pub mod panels;

@@ -256,9 +256,11 @@ pub struct StageStats {
     pub actions: u32,
     pub completed: u32,
     pub blocked: u32,
-    /// Average days from the week's start to completion (or to now, when
-    /// still open); `None` for an empty stage.
+    /// Average days in the stage (docs/metrics.md); `None` for an empty
+    /// stage.
     pub avg_days: Option<f64>,
+    /// Average days x share still open: higher is more of a bottleneck.
+    pub bottleneck_score: f64,
     /// Owners with the most open actions in this stage, most first.
     pub busiest_owners: Vec<String>,
 }
@@ -269,13 +271,9 @@ pub struct FunnelPanel {
 }
 
 impl FunnelPanel {
-    /// The slowest stage that still has open actions.
+    /// The stage with the highest positive bottleneck score.
     pub fn bottleneck(&self) -> Option<&StageStats> {
-        self.stages
-            .iter()
-            .filter(|s| s.actions > s.completed)
-            .filter(|s| s.avg_days.is_some())
-            .max_by(|a, b| a.avg_days.partial_cmp(&b.avg_days).unwrap())
+        super::analytics::highest_score(&self.stages, |s| s.bottleneck_score)
     }
 
     /// What to do about the bottleneck, from the numbers.

@@ -7,6 +7,7 @@ use crate::error::AppError;
 /// Where an action item stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ActionStatus {
     Pending,
     InProgress,

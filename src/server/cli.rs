@@ -46,6 +46,21 @@ enum Command {
         #[command(subcommand)]
         action: DbAction,
     },
+    /// Refresh the analytics tables, or export them for BigQuery.
+    Analytics {
+        #[command(subcommand)]
+        action: AnalyticsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AnalyticsAction {
+    /// Recompute the seven analytics tables and roll rpm_dna_periods up
+    /// (the server does it hourly).
+    Refresh,
+    /// Write each analytics table as Parquet, with its BigQuery schema, to
+    /// analytics/exports/YYYY/MM/ in the data lake (docs/warehouse-export.md).
+    Export,
 }
 
 #[derive(Debug, Subcommand)]
@@ -55,7 +70,7 @@ enum TokenAction {
         /// Who holds it, e.g. "Artifacts agent".
         #[arg(long)]
         name: String,
-        /// What it may do: heartbeat, sync, revenue, read (comma-separated).
+        /// What it may do: heartbeat, sync, revenue, read, actions (comma-separated).
         #[arg(long, value_delimiter = ',', required = true)]
         scope: Vec<String>,
     },
@@ -121,6 +136,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Sync(args) => sync(settings, args).await,
         Command::Tokens { action } => tokens_command(settings, action).await,
         Command::Users { action } => users_command(settings, action).await,
+        Command::Analytics { action } => analytics_command(settings, action).await,
     }
 }
 
@@ -148,6 +164,10 @@ async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> 
         Err(_) => {}
     }
     auth::session::spawn_cleanup(pool.clone());
+    if settings.analytics_refresh_minutes > 0 {
+        let every = std::time::Duration::from_secs(settings.analytics_refresh_minutes * 60);
+        super::analytics::spawn_refresh(pool.clone(), every);
+    }
     let options = startup::leptos_options(&settings)?;
     let addr = options.site_addr;
     let state = startup::build_state(settings, pool, options);
@@ -159,6 +179,38 @@ async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> 
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    Ok(())
+}
+
+async fn analytics_command(
+    settings: Settings,
+    action: AnalyticsAction,
+) -> anyhow::Result<ExitCode> {
+    let database = db::open(&settings).await?;
+    let done = analytics_on(&settings, &database.pool, action).await;
+    database.close().await?;
+    done.map(|_| ExitCode::SUCCESS)
+}
+
+async fn analytics_on(
+    settings: &Settings,
+    pool: &sqlx::PgPool,
+    action: AnalyticsAction,
+) -> anyhow::Result<()> {
+    match action {
+        AnalyticsAction::Refresh => {
+            let took = super::analytics::refresh(pool).await?;
+            println!("analytics refreshed in {} ms", took.as_millis());
+        }
+        AnalyticsAction::Export => {
+            let lake = Lake::open(&settings.object_store_url, &settings.data_dir.join("lake"))?;
+            let written = super::export::export(pool, &lake, chrono::Utc::now()).await?;
+            for e in &written {
+                println!("{:<26} {:>7} rows  {}", e.table, e.rows, e.parquet);
+            }
+            println!("exported {} tables to {}", written.len(), lake.location);
+        }
+    }
     Ok(())
 }
 

@@ -2,11 +2,13 @@
 //! embedded cluster, queries, and the HTTP router.
 
 pub mod actions;
+pub mod analytics;
 pub mod api_v1;
 pub mod auth;
 pub mod cli;
 pub mod db;
 pub mod embedded_pg;
+pub mod export;
 pub mod live;
 pub mod panels;
 pub mod plan;

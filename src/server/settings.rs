@@ -34,6 +34,9 @@ pub struct Settings {
     pub sync_interval_minutes: u64,
     /// Heartbeat age after which an agent is stale, in minutes.
     pub agent_stale_after_minutes: u64,
+    /// How often the server refreshes the analytics snapshots, in minutes
+    /// (the first refresh one interval after start); 0 turns it off.
+    pub analytics_refresh_minutes: u64,
     /// The address people use, e.g. `https://cockpit.example.com`; empty
     /// means `http://<site_addr>`. HTTPS turns on Secure cookies and HSTS.
     pub public_url: String,
@@ -75,6 +78,7 @@ impl Default for Settings {
             plans_dir: "plans".into(),
             sync_interval_minutes: 15,
             agent_stale_after_minutes: 10,
+            analytics_refresh_minutes: 60,
             public_url: String::new(),
             admin_email: String::new(),
             oauth_auth_url: "https://accounts.google.com/o/oauth2/v2/auth".into(),
@@ -158,6 +162,9 @@ impl Settings {
         }
         if let Some(v) = var("RPM_AGENT_STALE_AFTER_MINUTES") {
             self.agent_stale_after_minutes = parsed("RPM_AGENT_STALE_AFTER_MINUTES", v)?;
+        }
+        if let Some(v) = var("RPM_ANALYTICS_REFRESH_MINUTES") {
+            self.analytics_refresh_minutes = parsed("RPM_ANALYTICS_REFRESH_MINUTES", v)?;
         }
         if let Some(v) = var("RPM_PUBLIC_URL") {
             self.public_url = v;

@@ -84,10 +84,15 @@ pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<TokenRow>> {
 
 /// The active token matching `token`, if any; records its use.
 pub async fn verify(pool: &PgPool, token: &str) -> sqlx::Result<Option<ApiToken>> {
+    // Reading is the common case: the last use is written at most once a
+    // minute, so a busy agent's reads do not each become a write.
     let row: Option<(String, Vec<String>)> = sqlx::query_as(
-        "update api_tokens set last_used_at = now()
-         where token_hash = $1 and revoked_at is null
-         returning name, scopes",
+        "with t as (select id, name, scopes, last_used_at from api_tokens
+                    where token_hash = $1 and revoked_at is null),
+              touched as (update api_tokens a set last_used_at = now() from t
+                          where a.id = t.id and (t.last_used_at is null
+                                or t.last_used_at < now() - interval '1 minute'))
+         select name, scopes from t",
     )
     .bind(hash(token))
     .fetch_optional(pool)

@@ -3,9 +3,12 @@
 
 mod access;
 mod agents_api;
+mod analytics;
+mod api_v1;
 mod catalog;
 mod cli;
 mod demo;
+mod export;
 mod fake_google;
 mod helpers;
 mod home_page;

@@ -18,14 +18,14 @@ use crate::error::AppError;
 use crate::model::action_change::{ActionChange, ActionState};
 
 /// The answer to a change.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct Changed {
     pub success: bool,
     pub action: ActionState,
 }
 use crate::server::actions;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Complete {
     pub actual_hours: f64,
@@ -33,7 +33,7 @@ pub struct Complete {
     pub version: Option<i32>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Block {
     pub blocker_description: String,
@@ -75,6 +75,16 @@ async fn change(
         .map_err(api_error)
 }
 
+/// Complete an action (scope `actions`).
+#[utoipa::path(post, path = "/rpm/action-items/{id}/complete", tag = "rpm",
+    security(("bearer" = [])), request_body = Complete,
+    params(("id" = uuid::Uuid, Path, description = "The action's id")),
+    responses(
+        (status = 200, body = Changed),
+        (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
+        (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+        (status = 409, description = "changed since that version, or already completed", body = super::error::ErrorBody),
+        (status = 415, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn complete(
     token: Bearer,
     State(db): State<PgPool>,
@@ -97,6 +107,16 @@ pub async fn complete(
     .await
 }
 
+/// Block an action with its reason (scope `actions`).
+#[utoipa::path(post, path = "/rpm/action-items/{id}/block", tag = "rpm",
+    security(("bearer" = [])), request_body = Block,
+    params(("id" = uuid::Uuid, Path, description = "The action's id")),
+    responses(
+        (status = 200, body = Changed),
+        (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
+        (status = 403, body = super::error::ErrorBody), (status = 404, body = super::error::ErrorBody),
+        (status = 409, body = super::error::ErrorBody),
+        (status = 415, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn block(
     token: Bearer,
     State(db): State<PgPool>,

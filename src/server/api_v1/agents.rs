@@ -13,7 +13,7 @@ use super::error::ApiError;
 use crate::server::sync::catalog::{health_band, store_agent, AgentSnapshot};
 
 /// The body. Fields left out keep their last reported value.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Heartbeat {
     pub status: String,
@@ -26,6 +26,7 @@ pub struct Heartbeat {
     pub total_hours_worked: Option<f64>,
     #[serde(default, with = "double_option")]
     pub error_log: Option<Option<String>>,
+    #[schema(value_type = Option<Object>)]
     pub metadata: Option<Value>,
 }
 
@@ -52,6 +53,15 @@ type Previous = (
     Option<Value>,
 );
 
+/// An agent reports its status and health (scope `heartbeat`).
+#[utoipa::path(post, path = "/agents/{name}/heartbeat", tag = "agents",
+    security(("bearer" = [])), request_body = Heartbeat,
+    params(("name" = String, Path, description = "The agent's name")),
+    responses(
+        (status = 200, description = "the agent as stored", body = Object),
+        (status = 400, body = super::error::ErrorBody), (status = 401, body = super::error::ErrorBody),
+        (status = 403, body = super::error::ErrorBody),
+        (status = 415, body = super::error::ErrorBody), (status = 422, body = super::error::ErrorBody)))]
 pub async fn heartbeat(
     token: Bearer,
     State(db): State<PgPool>,

@@ -1,16 +1,18 @@
-//! Actions per funnel stage, days per stage, the bottleneck.
+//! Actions per funnel stage, days per stage, the bottleneck: the week's
+//! rows of `rpm_analytics.funnel_velocity` (docs/metrics.md), with the
+//! owners holding most of each stage's open actions.
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
-use super::overview::round1;
 use crate::error::AppError;
 use crate::model::panels::{FunnelPanel, StageStats};
 use crate::model::FunnelStage;
 use crate::server::week::PlanRow;
 
-/// stage, actions, completed, blocked, average days, busiest owners.
-type Row = (String, i64, i64, i64, Option<f64>, Vec<String>);
+/// stage, actions, completed, blocked, average days, bottleneck score,
+/// busiest owners.
+type Row = (String, i64, i64, i64, Option<f64>, f64, Vec<String>);
 
 pub async fn funnel(
     db: &PgPool,
@@ -18,22 +20,17 @@ pub async fn funnel(
     now: DateTime<Utc>,
 ) -> Result<FunnelPanel, AppError> {
     let rows: Vec<Row> = sqlx::query_as(
-        "with a as (
-            select a.funnel_stage, a.status, a.owner,
-                   extract(epoch from least(coalesce(a.completion_date, $2), $2)
-                                      - $3::date::timestamptz) / 86400.0 as days
-            from rpm_action_items a join rpm_results r on r.id = a.result_id
-            where r.weekly_plan_id = $1)
-         select s.stage, count(a.status), count(*) filter (where a.status = 'completed'),
-                count(*) filter (where a.status = 'blocked'),
-                avg(greatest(a.days, 0))::float8,
+        "select f.funnel_stage, f.actions_entered, f.actions_completed, f.actions_blocked,
+                f.avg_days_in_stage, f.bottleneck_score,
                 coalesce((select array_agg(owner order by n desc, owner) from (
-                    select o.owner, count(*) n from a o
-                    where o.funnel_stage = s.stage and o.status <> 'completed' and o.owner is not null
-                    group by o.owner order by n desc, o.owner limit 2) t), '{}')
-         from unnest(array['top', 'middle', 'bottom']) with ordinality s(stage, i)
-         left join a on a.funnel_stage = s.stage
-         group by s.stage, s.i order by s.i",
+                    select a.owner, count(*) n
+                    from rpm_action_items a join rpm_results r on r.id = a.result_id
+                    where r.weekly_plan_id = $1 and a.funnel_stage = f.funnel_stage
+                      and a.status <> 'completed' and a.owner is not null
+                    group by a.owner order by n desc, a.owner limit 2) t), '{}')
+         from rpm_analytics.funnel_velocity_at($2) f
+         where f.week_start = $3
+         order by array_position(array['top', 'middle', 'bottom'], f.funnel_stage)",
     )
     .bind(plan.id)
     .bind(now)
@@ -42,16 +39,19 @@ pub async fn funnel(
     .await?;
     let stages = rows
         .into_iter()
-        .map(|(stage, actions, completed, blocked, avg_days, owners)| {
-            Ok(StageStats {
-                stage: FunnelStage::parse(&stage)?,
-                actions: actions as u32,
-                completed: completed as u32,
-                blocked: blocked as u32,
-                avg_days: avg_days.map(round1),
-                busiest_owners: owners,
-            })
-        })
+        .map(
+            |(stage, actions, completed, blocked, avg_days, bottleneck_score, owners)| {
+                Ok(StageStats {
+                    stage: FunnelStage::parse(&stage)?,
+                    actions: actions as u32,
+                    completed: completed as u32,
+                    blocked: blocked as u32,
+                    avg_days,
+                    bottleneck_score,
+                    busiest_owners: owners,
+                })
+            },
+        )
         .collect::<Result<Vec<_>, AppError>>()?;
     Ok(FunnelPanel { stages })
 }

@@ -1,0 +1,119 @@
+//! The analytics of spec 1.2 as PostgreSQL computes them: the functions
+//! and snapshots of migration 10 (formulas: docs/metrics.md), read by the
+//! cockpit and the API alike, and their hourly refresh.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::PgPool;
+
+use crate::error::AppError;
+use crate::model::analytics::{Period, PlanWeek, StageVelocity, PERIODS};
+
+pub use crate::server::panels::overview::elapsed_days;
+
+/// The seven tables of spec 1.2, as snapshots in schema `rpm_analytics`.
+pub const TABLES: [&str; 7] = [
+    "action_completion_metrics",
+    "revenue_correlation",
+    "agent_performance",
+    "funnel_velocity",
+    "rpm_plan_effectiveness",
+    "deliverable_metrics",
+    "suno_album_analytics",
+];
+
+/// The week starting `week_start`, as of `as_of`.
+pub async fn plan_effectiveness(
+    db: &PgPool,
+    week_start: NaiveDate,
+    as_of: DateTime<Utc>,
+) -> Result<PlanWeek, AppError> {
+    sqlx::query_as(
+        "select week_start, total_results, results_achieved, total_actions, actions_completed,
+                on_time_completion_rate, jesse_completion_rate, team_completion_rate,
+                avg_cycle_time_days, velocity_score
+         from rpm_analytics.rpm_plan_effectiveness_at($2) where week_start = $1",
+    )
+    .bind(week_start)
+    .bind(as_of)
+    .fetch_optional(db)
+    .await?
+    .ok_or_else(|| AppError::NotFound(format!("no plan starts on {week_start}")))
+}
+
+/// The three funnel stages of the week starting `week_start`, top first.
+pub async fn funnel_velocity(
+    db: &PgPool,
+    week_start: NaiveDate,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<StageVelocity>, AppError> {
+    Ok(sqlx::query_as(
+        "select funnel_stage as stage, actions_entered, actions_completed, actions_blocked,
+                avg_days_in_stage as avg_days, bottleneck_score, completion_rate
+         from rpm_analytics.funnel_velocity_at($2) where week_start = $1
+         order by array_position(array['top', 'middle', 'bottom'], funnel_stage)",
+    )
+    .bind(week_start)
+    .bind(as_of)
+    .fetch_all(db)
+    .await?)
+}
+
+/// The newest `count` periods of `kind` that have started by `as_of`,
+/// oldest first.
+pub async fn periods(
+    db: &PgPool,
+    kind: &str,
+    count: i64,
+    as_of: DateTime<Utc>,
+) -> Result<Vec<Period>, AppError> {
+    if !PERIODS.contains(&kind) {
+        return Err(AppError::BadRequest(format!(
+            "unknown period {kind:?}; expected one of {}",
+            PERIODS.join(", ")
+        )));
+    }
+    Ok(sqlx::query_as(
+        "select * from (
+             select period_start as week_start, period_end, total_actions, completed_actions,
+                    completion_rate, velocity_score, revenue_target::float8 as revenue_target,
+                    revenue_actual::float8 as revenue_actual, jesse_completion_rate
+             from rpm_analytics.dna_periods_at($1, $3)
+             where period_start <= rpm_analytics.utc_day($3)
+             order by period_start desc limit $2) p
+         order by week_start",
+    )
+    .bind(kind)
+    .bind(count)
+    .bind(as_of)
+    .fetch_all(db)
+    .await?)
+}
+
+/// Refreshes the snapshots and rolls `rpm_dna_periods` up; returns how
+/// long it took.
+pub async fn refresh(db: &PgPool) -> Result<Duration, AppError> {
+    let started = Instant::now();
+    sqlx::query("select rpm_analytics.refresh()")
+        .execute(db)
+        .await?;
+    Ok(started.elapsed())
+}
+
+/// Refreshes every `every` (the first time `every` after start) for as
+/// long as the server runs.
+pub fn spawn_refresh(db: PgPool, every: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tick.tick().await;
+            match refresh(&db).await {
+                Ok(took) => tracing::info!(ms = took.as_millis() as u64, "analytics refreshed"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "analytics refresh failed; next try in an hour")
+                }
+            }
+        }
+    });
+}
