@@ -16,6 +16,8 @@ RATE="${RATE:-500}"
 SECONDS_RUN="${DURATION:-20}"
 . scripts/bench-lib.sh
 bench_init 127.0.0.1:3400
+# One address sends everything: lift the per-address API limit.
+export RPM_API_PER_MINUTE=10000000
 export RPM_DEMO_DATA=false
 bench_oha
 cargo build --release --no-default-features --features ssr --bin rpm-cockpit

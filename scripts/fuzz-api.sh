@@ -21,6 +21,8 @@ fi
 
 . scripts/bench-lib.sh
 bench_init 127.0.0.1:3500
+# The per-address API limit is tested in tests/integration/access.rs.
+export RPM_API_PER_MINUTE=1000000
 bin="${RPM_BIN:-$CARGO_TARGET_DIR/release/rpm-cockpit}"
 bench_serve
 token="$("$bin" tokens create --name fuzz --scope read,actions,heartbeat 2>/dev/null)"

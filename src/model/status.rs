@@ -61,6 +61,7 @@ impl ActionStatus {
 /// The funnel stage of an action: ideation, execution, completion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum FunnelStage {
     Top,
     Middle,

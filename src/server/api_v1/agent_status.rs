@@ -75,7 +75,8 @@ pub async fn agent_list(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HistoryQuery {
-    /// 1 to 90, default 7.
+    /// Default 7.
+    #[param(minimum = 1, maximum = 90)]
     pub days: Option<i64>,
 }
 

@@ -52,8 +52,10 @@ pub async fn funnel_velocity(
 #[into_params(parameter_in = Query)]
 pub struct TrendQuery {
     /// daily, weekly (the plans' weeks, the default), monthly or quarterly.
+    #[param(pattern = "^(daily|weekly|monthly|quarterly)$")]
     pub period: Option<String>,
-    /// How many periods, newest last: 1 to 156, default 8.
+    /// How many periods, newest last; default 8.
+    #[param(minimum = 1, maximum = 156)]
     pub weeks: Option<i64>,
 }
 

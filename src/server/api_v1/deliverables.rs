@@ -54,11 +54,13 @@ impl From<&DeliverableItem> for Deliverable {
 pub struct DeliverableQuery {
     /// song, code, document, album or video.
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", pattern = "^(song|code|document|album|video)$")]
     pub kind: Option<String>,
     /// draft, review, approved or published.
+    #[param(pattern = "^(draft|review|approved|published)$")]
     pub status: Option<String>,
-    /// 1 to 200, default 50.
+    /// Default 50.
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 

@@ -2,6 +2,7 @@
 //! their types, served at `/api/v1/openapi.json`.
 
 use axum::Json;
+use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -21,7 +22,7 @@ use super::{actions, agent_status, agents, analytics, deliverables, error, reven
         deliverables::deliverables, deliverables::deliverable,
         analytics::funnel_velocity, analytics::completion_trends,
     ),
-    components(schemas(error::ErrorBody)),
+    components(schemas(error::ErrorBody, crate::model::ActionStatus, crate::model::FunnelStage)),
     modifiers(&Bearer),
 )]
 pub struct ApiDoc;
@@ -39,6 +40,30 @@ impl Modify for Bearer {
 }
 
 /// `GET /api/v1/openapi.json` (no token needed).
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document() -> Json<Value> {
+    Json(with_rate_limit(
+        serde_json::to_value(ApiDoc::openapi()).unwrap_or_default(),
+    ))
+}
+
+/// Every operation may answer 429: the API is rate-limited per address
+/// (`api_per_minute`).
+fn with_rate_limit(mut doc: Value) -> Value {
+    let too_many = json!({
+        "description": "Too many requests from this address: retry after Retry-After seconds",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+    });
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for operation in item.values_mut().filter_map(Value::as_object_mut) {
+                if let Some(responses) = operation
+                    .get_mut("responses")
+                    .and_then(Value::as_object_mut)
+                {
+                    responses.insert("429".into(), too_many.clone());
+                }
+            }
+        }
+    }
+    doc
 }

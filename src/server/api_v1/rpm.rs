@@ -152,17 +152,19 @@ pub async fn current_week(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ActionQuery {
-    /// pending, in_progress, blocked or completed.
+    #[param(value_type = Option<ActionStatus>)]
     pub status: Option<String>,
     /// Exactly as in the plan, e.g. `Jesse`.
     pub owner: Option<String>,
-    /// top, middle or bottom.
+    #[param(value_type = Option<FunnelStage>)]
     pub funnel_stage: Option<String>,
     /// Only the plan of the week starting that day.
     pub week_start: Option<NaiveDate>,
-    /// 1 to 500, default 50.
+    /// Default 50.
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// Default 0.
+    #[param(minimum = 0, maximum = 1000000)]
     pub offset: Option<i64>,
 }
 
