@@ -137,6 +137,17 @@ async fn bad_heartbeats_get_a_reason() {
             StatusCode::UNPROCESSABLE_ENTITY,
             "health_score 140 is not within 0-100",
         ),
+        // Found by schemathesis: a value the column cannot hold was a 503.
+        (
+            r#"{"status": "active", "total_hours_worked": 9182831829008406.0}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "total_hours_worked 9182831829008406 is not within 0-999999.99",
+        ),
+        (
+            r#"{"status": "active", "error_log": "a\u0000b"}"#,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "text must not contain NUL characters",
+        ),
         (
             r#"{"status": "active", "current_action": "NOPE-001"}"#,
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -139,9 +139,36 @@ impl AgentSnapshot {
         check((0..=100).contains(&self.health_score), || {
             format!("health_score {} is not within 0-100", self.health_score)
         })?;
-        check(self.total_hours_worked >= 0.0, || {
-            "total_hours_worked is negative".into()
-        })
+        // numeric(8,2): anything larger would be a database error.
+        check(
+            (0.0..1_000_000.0).contains(&self.total_hours_worked),
+            || {
+                format!(
+                    "total_hours_worked {} is not within 0-999999.99",
+                    self.total_hours_worked
+                )
+            },
+        )?;
+        check(self.total_actions_completed >= 0, || {
+            "total_actions_completed is negative".into()
+        })?;
+        check(self.agent_name.chars().count() <= 100, || {
+            "agent_name is longer than 100 characters".into()
+        })?;
+        // PostgreSQL text and jsonb cannot hold NUL.
+        let texts = [
+            Some(&self.agent_name),
+            self.error_log.as_ref(),
+            self.current_action.as_ref(),
+        ];
+        let metadata_nul = self
+            .metadata
+            .as_ref()
+            .is_some_and(|m| m.to_string().contains("\\u0000"));
+        check(
+            !metadata_nul && !texts.into_iter().flatten().any(|t| t.contains('\0')),
+            || "text must not contain NUL characters".into(),
+        )
     }
 }
 
