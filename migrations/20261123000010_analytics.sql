@@ -92,17 +92,18 @@ returns table (
     revenue_actual numeric, revenue_achievement_rate float8, profit_margin float8)
 language sql stable as $$
     select p.week_start_date, r.id::text, r.result_text,
-           (select count(*) from rpm_action_items a where a.result_id = r.id and a.status = 'completed'),
-           (select count(*) from rpm_action_items a where a.result_id = r.id),
-           rpm_analytics.pct(
-               (select count(*) from rpm_action_items a where a.result_id = r.id and a.status = 'completed'),
-               (select count(*) from rpm_action_items a where a.result_id = r.id)),
+           counted.completed, counted.total,
+           rpm_analytics.pct(counted.completed, counted.total),
            coalesce(r.revenue_target, 0),
            coalesce(earned.actual, 0),
            rpm_analytics.pct(coalesce(earned.actual, 0), r.revenue_target),
            null::float8
     from rpm_results r
     join rpm_weekly_plans p on p.id = r.weekly_plan_id
+    cross join lateral (
+        select count(*) filter (where a.status = 'completed') as completed, count(*) as total
+        from rpm_action_items a where a.result_id = r.id
+    ) counted
     left join lateral (
         select sum(d.revenue_actual) as actual
         from deliverables d join rpm_action_items a on a.id = d.action_item_id
