@@ -55,6 +55,7 @@ pub fn build_state(settings: Settings, db: PgPool, leptos_options: LeptosOptions
         settings: Arc::new(settings),
         clock: Arc::new(Clock::default()),
         limits: Arc::new(limits),
+        week_cache: Arc::default(),
     }
 }
 

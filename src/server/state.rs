@@ -22,6 +22,8 @@ pub struct AppState {
     pub limits: Arc<Limits>,
     /// Live updates: the events table, fanned out.
     pub live: Arc<super::live::Hub>,
+    /// The API's current week between changes.
+    pub week_cache: Arc<super::api_v1::WeekCache>,
 }
 
 /// The state, from inside a server function.

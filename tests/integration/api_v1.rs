@@ -508,3 +508,76 @@ async fn the_openapi_document_describes_every_route() {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+/// The current week is kept between changes (src/server/api_v1/cache.rs):
+/// a change is seen by the very next read, and a compressed answer is the
+/// same answer.
+#[tokio::test]
+async fn current_week_shows_a_change_at_once_and_compresses() {
+    use std::io::Read;
+    let app = TestApp::with_demo(today()).await;
+    let t = token(&app, "agent", &["read", "actions"]).await;
+    let before = ok(&app, &t, "/rpm/current-week").await;
+    let again = ok(&app, &t, "/rpm/current-week").await;
+    assert_eq!(before["actions"], again["actions"]);
+    let pending = before["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["status"] == "pending")
+        .expect("a pending action this week");
+    let id = pending["id"].as_str().unwrap();
+    let (status, text) = app
+        .send(
+            Request::post(format!("/api/v1/rpm/action-items/{id}/complete"))
+                .header(header::AUTHORIZATION, format!("Bearer {t}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(r#"{"actual_hours": 1}"#))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{text}");
+    let after = ok(&app, &t, "/rpm/current-week").await;
+    let now = after["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == id)
+        .unwrap();
+    assert_eq!(
+        now["status"], "completed",
+        "the read right after the change"
+    );
+    assert_eq!(
+        after["actions_completed"].as_i64(),
+        before["actions_completed"].as_i64().map(|n| n + 1)
+    );
+
+    for (accept, encoding) in [("gzip, deflate, br", "br"), ("gzip", "gzip")] {
+        let response = app
+            .response(
+                Request::get("/api/v1/rpm/current-week")
+                    .header(header::AUTHORIZATION, format!("Bearer {t}"))
+                    .header(header::ACCEPT_ENCODING, accept)
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[header::CONTENT_ENCODING], encoding);
+        assert_eq!(response.headers()[header::VARY], "accept-encoding");
+        let bytes = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let mut text = String::new();
+        if encoding == "br" {
+            brotli::Decompressor::new(&bytes[..], 4096).read_to_string(&mut text)
+        } else {
+            flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut text)
+        }
+        .unwrap();
+        let decoded: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(decoded["actions"], after["actions"], "{encoding}");
+    }
+}

@@ -6,6 +6,7 @@ mod agent_status;
 mod agents;
 mod analytics;
 mod auth;
+mod cache;
 mod deliverables;
 mod error;
 mod openapi;
@@ -19,6 +20,7 @@ use axum::Router;
 use super::state::AppState;
 
 pub use auth::Bearer;
+pub use cache::WeekCache;
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 

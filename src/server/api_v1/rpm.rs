@@ -1,7 +1,11 @@
 //! `GET /api/v1/rpm/current-week` and `/rpm/action-items` (spec 2.4).
 
+use std::sync::Arc;
+
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -10,11 +14,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::Bearer;
+use super::cache::{Encoding, WeekCache};
 use super::error::{ApiError, ErrorBody};
 use super::params::{bounded, Params};
 use crate::model::analytics::forecast_percent;
 use crate::model::{ActionStatus, FunnelStage};
 use crate::server::analytics;
+use crate::server::live::hub::newest_id;
 use crate::server::week::current_plan;
 
 /// An action item as the API shows it.
@@ -98,10 +104,35 @@ pub struct CurrentWeek {
 pub async fn current_week(
     token: Bearer,
     State(db): State<PgPool>,
-) -> Result<Json<CurrentWeek>, ApiError> {
+    State(cache): State<Arc<WeekCache>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     token.require("read")?;
-    let now = Utc::now();
-    let plan = current_plan(&db, now.date_naive())
+    let event = newest_id(&db).await?;
+    let accept = headers.get(header::ACCEPT_ENCODING);
+    let encoding = Encoding::negotiate(accept.and_then(|v| v.to_str().ok()));
+    let body = cache
+        .get_or_build(event, encoding, || async {
+            let week = build_current_week(&db, Utc::now()).await?;
+            serde_json::to_vec(&week).map(Bytes::from).map_err(|_| {
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "could not encode the week",
+                )
+            })
+        })
+        .await?;
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], body).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(name) = encoding.header() {
+        headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+    }
+    Ok(response)
+}
+
+async fn build_current_week(db: &PgPool, now: DateTime<Utc>) -> Result<CurrentWeek, ApiError> {
+    let plan = current_plan(db, now.date_naive())
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no plan has been imported yet"))?;
     let results: Vec<ResultItem> = sqlx::query_as(
@@ -115,19 +146,19 @@ pub async fn current_week(
          group by r.id order by r.priority nulls last, r.result_code",
     )
     .bind(plan.id)
-    .fetch_all(&db)
+    .fetch_all(db)
     .await?;
     let actions: Vec<ActionItem> = sqlx::query_as(&format!(
         "{ACTION_SELECT} where r.weekly_plan_id = $1
          order by a.due_date nulls last, a.action_code"
     ))
     .bind(plan.id)
-    .fetch_all(&db)
+    .fetch_all(db)
     .await?;
-    let week = analytics::plan_effectiveness(&db, plan.week_start_date, now).await?;
+    let week = analytics::plan_effectiveness(db, plan.week_start_date, now).await?;
     let elapsed = analytics::elapsed_days(plan.week_start_date, plan.week_end_date, now);
     let days = (plan.week_end_date - plan.week_start_date).num_days() + 1;
-    Ok(Json(CurrentWeek {
+    Ok(CurrentWeek {
         week_start: plan.week_start_date,
         week_end: plan.week_end_date,
         owner: plan.owner,
@@ -145,7 +176,7 @@ pub async fn current_week(
         ),
         results,
         actions,
-    }))
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
