@@ -26,30 +26,26 @@ pub async fn stats(
     .bind(plan.id)
     .fetch_one(db)
     .await?;
-    // The eight weeks up to this one, from the analytics definition of
-    // velocity (rpm_analytics.rpm_plan_effectiveness, docs/metrics.md); the
-    // bounds are plain conditions on the week, so only those weeks are read.
-    let weeks: Vec<(NaiveDate, i64, i64, f64)> = sqlx::query_as(
-        "select week_start, actions_completed, total_actions, velocity_score
-         from rpm_analytics.rpm_plan_effectiveness_at($2)
-         where week_start <= $1
-           and week_start >= (select min(week_start_date) from
-                                (select week_start_date from rpm_weekly_plans
-                                 where week_start_date <= $1
-                                 order by week_start_date desc limit 8) w)
-         order by week_start",
+    let weeks: Vec<(NaiveDate, NaiveDate, i64, i64)> = sqlx::query_as(
+        "select p.week_start_date, p.week_end_date,
+                count(a.id) filter (where a.status = 'completed'), count(a.id)
+         from (select * from rpm_weekly_plans where week_start_date <= $1
+               order by week_start_date desc limit 8) p
+         left join rpm_results r on r.weekly_plan_id = p.id
+         left join rpm_action_items a on a.result_id = r.id
+         group by p.id, p.week_start_date, p.week_end_date
+         order by p.week_start_date",
     )
     .bind(plan.week_start_date)
-    .bind(now)
     .fetch_all(db)
     .await?;
     let trend: Vec<WeekPoint> = weeks
         .into_iter()
-        .map(|(start, completed, total, velocity)| WeekPoint {
+        .map(|(start, end, completed, total)| WeekPoint {
             week_start: start,
             completed: completed as u32,
             total: total as u32,
-            velocity: round1(velocity),
+            velocity: round1(completed as f64 / elapsed_days(start, end, now) as f64),
         })
         .collect();
     let velocity = trend.last().map_or(0.0, |w| w.velocity);
