@@ -50,6 +50,8 @@ pub struct Settings {
     pub session_idle_minutes: u64,
     /// A session ends this long after sign-in whatever happens, in hours.
     pub session_absolute_hours: u64,
+    /// How often an open event stream re-checks its sign-in, in seconds.
+    pub live_recheck_seconds: u64,
     /// Sign-in attempts per client address and minute.
     pub sign_in_per_minute: u32,
     /// API requests per client address and minute.
@@ -86,6 +88,7 @@ impl Default for Settings {
             oauth_userinfo_url: "https://openidconnect.googleapis.com/v1/userinfo".into(),
             session_idle_minutes: 60,
             session_absolute_hours: 12,
+            live_recheck_seconds: 30,
             sign_in_per_minute: 20,
             api_per_minute: 600,
             database_url: None,
@@ -186,6 +189,9 @@ impl Settings {
         }
         if let Some(v) = var("RPM_SESSION_ABSOLUTE_HOURS") {
             self.session_absolute_hours = parsed("RPM_SESSION_ABSOLUTE_HOURS", v)?;
+        }
+        if let Some(v) = var("RPM_LIVE_RECHECK_SECONDS") {
+            self.live_recheck_seconds = parsed("RPM_LIVE_RECHECK_SECONDS", v)?;
         }
         if let Some(v) = var("RPM_SIGN_IN_PER_MINUTE") {
             self.sign_in_per_minute = parsed("RPM_SIGN_IN_PER_MINUTE", v)?;

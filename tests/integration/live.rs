@@ -9,13 +9,14 @@ use axum::http::{header, Request, StatusCode};
 use rpm_cockpit::model::action_change::{ActionChange, ActionState};
 use rpm_cockpit::model::Role;
 use rpm_cockpit::server::actions;
+use rpm_cockpit::server::auth::users;
 use rpm_cockpit::server::embedded_pg::EmbeddedPostgres;
 use rpm_cockpit::server::settings::Settings;
 use rpm_cockpit::server::tokens;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::helpers::{today, Cookie, TestApp};
+use crate::helpers::{today, Cookie, TestApp, VERA};
 use crate::live_support::{Connect, Server, SseClient};
 
 const SOON: Duration = Duration::from_secs(5);
@@ -492,4 +493,66 @@ async fn a_postgresql_restart_under_a_connected_client_loses_nothing() {
     assert!(client.next_data(QUIET).await.is_none());
     drop(server);
     pg.stop().unwrap();
+}
+
+#[tokio::test]
+async fn an_open_stream_ends_when_its_sign_in_does() {
+    let app = TestApp::empty().await;
+    let removed = app.session(Role::Vip).await;
+    let signed_out = app.session(Role::Team).await;
+    let staying = app.session(Role::Admin).await;
+    let mut settings = Settings::from_toml("").unwrap();
+    settings.live_recheck_seconds = 1;
+    let server = Server::start_with(&app.url, 0, settings).await;
+    let connect = |cookie: Cookie| {
+        let url = server.url.clone();
+        async move {
+            SseClient::connect(&url, Some(&cookie), Connect::default())
+                .await
+                .unwrap()
+        }
+    };
+    let mut removed_stream = connect(removed).await;
+    let mut signed_out_stream = connect(signed_out.clone()).await;
+    let mut staying_stream = connect(staying.clone()).await;
+    let e1 = append(&app.db, "ACTION_UPDATED").await;
+    for stream in [
+        &mut removed_stream,
+        &mut signed_out_stream,
+        &mut staying_stream,
+    ] {
+        assert_eq!(stream.next_data(SOON).await.unwrap().id(), e1);
+    }
+
+    assert!(users::remove(&app.db, VERA).await.unwrap());
+    let response = app
+        .response(
+            Request::post("/auth/logout")
+                .header(header::COOKIE, &signed_out.0)
+                .header(header::ORIGIN, "http://127.0.0.1:3000")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(removed_stream.ends_within(SOON).await, "removed: ends");
+    assert!(
+        signed_out_stream.ends_within(SOON).await,
+        "signed out: ends"
+    );
+
+    // A valid sign-in outlives several re-checks.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let e2 = append(&app.db, "ACTION_UPDATED").await;
+    assert_eq!(staying_stream.next_data(SOON).await.unwrap().id(), e2);
+
+    // ...until the absolute session limit.
+    server.state.clock.advance(chrono::Duration::hours(12));
+    assert!(
+        staying_stream.ends_within(SOON).await,
+        "absolute limit: ends"
+    );
+    // And the browser's reconnect is refused.
+    let again = SseClient::connect(&server.url, Some(&staying), Connect::default()).await;
+    assert_eq!(again.err(), Some(reqwest::StatusCode::UNAUTHORIZED));
 }

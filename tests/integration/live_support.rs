@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use rpm_cockpit::server::settings::Settings;
+use rpm_cockpit::server::state::AppState;
 use rpm_cockpit::server::{db, startup};
 
 use crate::helpers::Cookie;
@@ -15,12 +16,20 @@ use crate::helpers::Cookie;
 pub struct Server {
     pub url: String,
     pub addr: SocketAddr,
+    /// The server's state (its clock, settings, hub).
+    pub state: AppState,
     runtime: Option<tokio::runtime::Runtime>,
 }
 
 impl Server {
     /// Starts a server on `database_url`, on `port` (0: any free one).
     pub async fn start(database_url: &str, port: u16) -> Server {
+        let settings = Settings::from_toml("").expect("default settings");
+        Self::start_with(database_url, port, settings).await
+    }
+
+    /// Starts a server with `settings`.
+    pub async fn start_with(database_url: &str, port: u16, settings: Settings) -> Server {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -32,7 +41,6 @@ impl Server {
         let url = database_url.to_string();
         let (ready, started) = tokio::sync::oneshot::channel();
         runtime.spawn(async move {
-            let settings = Settings::from_toml("").expect("default settings");
             let pool = db::connect(&url, 5).await.expect("database");
             let options = startup::leptos_options(&settings).expect("leptos options");
             let state = startup::build_state(settings, pool, options);
@@ -46,10 +54,11 @@ impl Server {
             let _ = ready.send(state);
             axum::serve(listener, app).await.unwrap();
         });
-        started.await.expect("server started");
+        let state = started.await.expect("server started");
         Server {
             url: format!("http://{addr}"),
             addr,
+            state,
             runtime: Some(runtime),
         }
     }
@@ -183,6 +192,24 @@ impl SseClient {
             let chunk = chunk.ok()?;
             self.buffer
                 .push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n"));
+        }
+    }
+
+    /// Whether the server ends the stream within `wait` without sending
+    /// another event that carries data.
+    pub async fn ends_within(&mut self, wait: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if self.buffer.contains("\nid:") || self.buffer.starts_with("id:") {
+                return false;
+            }
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Err(_) => return false,
+                Ok(None) | Ok(Some(Err(_))) => return true,
+                Ok(Some(Ok(chunk))) => self
+                    .buffer
+                    .push_str(&String::from_utf8_lossy(&chunk).replace("\r\n", "\n")),
+            }
         }
     }
 

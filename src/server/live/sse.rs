@@ -9,7 +9,8 @@
 //!   connect is lost;
 //! - a client too far behind (more than [`REPLAY_LIMIT`] events, or lagging
 //!   the broadcast) gets one `resync` event: reload everything;
-//! - never buffered: not compressed, `X-Accel-Buffering: no`.
+//! - never buffered: not compressed, `X-Accel-Buffering: no`;
+//! - it ends when its sign-in does (see [`super::access`]).
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -23,10 +24,13 @@ use axum::response::{IntoResponse, Response};
 use futures::stream::{self, Stream};
 use serde::Deserialize;
 use tokio::sync::broadcast::{self, error::RecvError};
+use tower_sessions::Session;
 
+use super::access::Access;
 use super::hub::{events_after, newest_id};
 use crate::model::live::{LiveEvent, RESYNC};
 use crate::server::auth::guard::Viewer;
+use crate::server::auth::session::signed_in;
 use crate::server::state::AppState;
 use axum::http::StatusCode;
 
@@ -40,10 +44,14 @@ pub struct Params {
 
 pub async fn events(
     State(state): State<AppState>,
-    _viewer: Viewer,
+    viewer: Viewer,
+    session: Session,
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> Response {
+    let Some(access) = access(&state, &viewer, &session).await else {
+        return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
+    };
     let last_event_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -67,7 +75,7 @@ pub async fn events(
         Err(e) => return unavailable(e),
     };
     let db = state.db.clone();
-    let stream = stream(start, after, receiver, db);
+    let stream = stream(start, after, receiver, db, access);
     let mut response = Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
@@ -78,6 +86,22 @@ pub async fn events(
     );
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
+}
+
+/// What the stream re-checks: the viewer's session as the guard saw it.
+async fn access(state: &AppState, viewer: &Viewer, session: &Session) -> Option<Access> {
+    let session_id = session.id()?.to_string();
+    let seen = signed_in(session).await.ok()??;
+    let limit = chrono::Duration::hours(state.settings.session_absolute_hours as i64);
+    let ends_at = chrono::DateTime::from_timestamp(seen.signed_in_at, 0)? + limit;
+    Some(Access::new(
+        state.db.clone(),
+        state.clock.clone(),
+        viewer.user.id,
+        session_id,
+        ends_at,
+        Duration::from_secs(state.settings.live_recheck_seconds.max(1)),
+    ))
 }
 
 enum Start {
@@ -92,6 +116,7 @@ struct Cursor {
     sent: i64,
     receiver: broadcast::Receiver<Arc<LiveEvent>>,
     db: sqlx::PgPool,
+    access: Access,
 }
 
 fn message(e: &LiveEvent) -> Event {
@@ -105,6 +130,7 @@ fn stream(
     after: i64,
     receiver: broadcast::Receiver<Arc<LiveEvent>>,
     db: sqlx::PgPool,
+    access: Access,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let (backlog, behind) = match start {
         Start::Replay(backlog) => (backlog, false),
@@ -117,6 +143,7 @@ fn stream(
         sent: after,
         receiver,
         db,
+        access,
     };
     stream::unfold(cursor, |mut c| async move {
         if c.hello {
@@ -135,7 +162,16 @@ fn stream(
             return Some((Ok(message(&e)), c));
         }
         loop {
-            match c.receiver.recv().await {
+            let received = tokio::select! {
+                received = c.receiver.recv() => received,
+                () = tokio::time::sleep_until(c.access.next) => {
+                    if c.access.still_allowed().await {
+                        continue;
+                    }
+                    return None;
+                }
+            };
+            match received {
                 Ok(e) if e.id <= c.sent => continue,
                 Ok(e) => {
                     c.sent = e.id;
