@@ -144,6 +144,18 @@ impl TestApp {
         session_cookie(&response).expect("a session cookie")
     }
 
+    /// Signs out the browser with `cookie`: the whole answer.
+    pub async fn sign_out(&self, cookie: &Cookie) -> Response {
+        self.response(
+            Request::post("/auth/logout")
+                .header(header::COOKIE, &cookie.0)
+                .header(header::ORIGIN, "http://127.0.0.1:3000")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+    }
+
     /// Invites someone with `role` and signs them in.
     pub async fn session(&self, role: Role) -> Cookie {
         let email = match role {

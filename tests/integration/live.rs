@@ -525,16 +525,10 @@ async fn an_open_stream_ends_when_its_sign_in_does() {
     }
 
     assert!(users::remove(&app.db, VERA).await.unwrap());
-    let response = app
-        .response(
-            Request::post("/auth/logout")
-                .header(header::COOKIE, &signed_out.0)
-                .header(header::ORIGIN, "http://127.0.0.1:3000")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.sign_out(&signed_out).await.status(),
+        StatusCode::SEE_OTHER
+    );
     assert!(removed_stream.ends_within(SOON).await, "removed: ends");
     assert!(
         signed_out_stream.ends_within(SOON).await,

@@ -321,15 +321,7 @@ async fn sign_out_destroys_the_session() {
     let app = TestApp::empty().await;
     let me = app.session(Role::Admin).await;
     assert_eq!(count(&app.db, "tower_sessions.session").await, 1);
-    let response = app
-        .response(
-            Request::post("/auth/logout")
-                .header(header::COOKIE, &me.0)
-                .header(header::ORIGIN, "http://127.0.0.1:3000")
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let response = app.sign_out(&me).await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/login");
     assert!(attributes(&response).contains("Max-Age=0"));

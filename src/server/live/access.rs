@@ -16,37 +16,18 @@ use uuid::Uuid;
 use crate::server::auth::Clock;
 
 pub struct Access {
-    db: PgPool,
-    clock: Arc<Clock>,
-    user_id: Uuid,
-    session_id: String,
+    pub db: PgPool,
+    pub clock: Arc<Clock>,
+    pub user_id: Uuid,
+    pub session_id: String,
     /// The absolute session limit.
-    ends_at: DateTime<Utc>,
-    every: Duration,
+    pub ends_at: DateTime<Utc>,
+    pub every: Duration,
     /// When to check next.
     pub next: Instant,
 }
 
 impl Access {
-    pub fn new(
-        db: PgPool,
-        clock: Arc<Clock>,
-        user_id: Uuid,
-        session_id: String,
-        ends_at: DateTime<Utc>,
-        every: Duration,
-    ) -> Self {
-        Access {
-            db,
-            clock,
-            user_id,
-            session_id,
-            ends_at,
-            every,
-            next: Instant::now() + every,
-        }
-    }
-
     /// Whether the stream may go on; schedules the next check. A database
     /// error keeps the stream (the pages' own requests are checked anyway).
     pub async fn still_allowed(&mut self) -> bool {

@@ -94,14 +94,16 @@ async fn access(state: &AppState, viewer: &Viewer, session: &Session) -> Option<
     let seen = signed_in(session).await.ok()??;
     let limit = chrono::Duration::hours(state.settings.session_absolute_hours as i64);
     let ends_at = chrono::DateTime::from_timestamp(seen.signed_in_at, 0)? + limit;
-    Some(Access::new(
-        state.db.clone(),
-        state.clock.clone(),
-        viewer.user.id,
+    let every = Duration::from_secs(state.settings.live_recheck_seconds.max(1));
+    Some(Access {
+        db: state.db.clone(),
+        clock: state.clock.clone(),
+        user_id: viewer.user.id,
         session_id,
         ends_at,
-        Duration::from_secs(state.settings.live_recheck_seconds.max(1)),
-    ))
+        every,
+        next: tokio::time::Instant::now() + every,
+    })
 }
 
 enum Start {
