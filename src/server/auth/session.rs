@@ -118,12 +118,16 @@ pub async fn take_login(session: &Session) -> Result<Option<LoginAttempt>> {
     session.remove(LOGIN).await
 }
 
+/// When a sign-in ends whatever happens (unix seconds): the absolute limit.
+pub fn ends_at(seen: &SignedIn, settings: &Settings) -> i64 {
+    seen.signed_in_at + settings.session_absolute_hours as i64 * 3600
+}
+
 /// Why a stored sign-in is no longer valid, if it is not.
 pub fn expired(seen: &SignedIn, now: DateTime<Utc>, settings: &Settings) -> Option<&'static str> {
     let now = now.timestamp();
     let idle = settings.session_idle_minutes as i64 * 60;
-    let absolute = settings.session_absolute_hours as i64 * 3600;
-    if now - seen.signed_in_at >= absolute {
+    if now >= ends_at(seen, settings) {
         Some("your session reached its maximum length; sign in again")
     } else if now - seen.last_seen_at >= idle {
         Some("your session ended after a period without activity; sign in again")

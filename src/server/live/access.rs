@@ -8,7 +8,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use tokio::time::Instant;
 use uuid::Uuid;
@@ -16,12 +15,11 @@ use uuid::Uuid;
 use crate::server::auth::Clock;
 
 pub struct Access {
-    pub db: PgPool,
     pub clock: Arc<Clock>,
     pub user_id: Uuid,
     pub session_id: String,
-    /// The absolute session limit.
-    pub ends_at: DateTime<Utc>,
+    /// The absolute session limit (unix seconds).
+    pub ends_at: i64,
     pub every: Duration,
     /// When to check next.
     pub next: Instant,
@@ -30,9 +28,9 @@ pub struct Access {
 impl Access {
     /// Whether the stream may go on; schedules the next check. A database
     /// error keeps the stream (the pages' own requests are checked anyway).
-    pub async fn still_allowed(&mut self) -> bool {
+    pub async fn still_allowed(&mut self, db: &PgPool) -> bool {
         self.next = Instant::now() + self.every;
-        if self.clock.now() >= self.ends_at {
+        if self.clock.now().timestamp() >= self.ends_at {
             return false;
         }
         let allowed = sqlx::query_scalar::<_, bool>(
@@ -42,7 +40,7 @@ impl Access {
         )
         .bind(self.user_id)
         .bind(&self.session_id)
-        .fetch_one(&self.db)
+        .fetch_one(db)
         .await;
         match allowed {
             Ok(allowed) => allowed,

@@ -30,7 +30,7 @@ use super::access::Access;
 use super::hub::{events_after, newest_id};
 use crate::model::live::{LiveEvent, RESYNC};
 use crate::server::auth::guard::Viewer;
-use crate::server::auth::session::signed_in;
+use crate::server::auth::session::{ends_at, signed_in};
 use crate::server::state::AppState;
 use axum::http::StatusCode;
 
@@ -92,15 +92,12 @@ pub async fn events(
 async fn access(state: &AppState, viewer: &Viewer, session: &Session) -> Option<Access> {
     let session_id = session.id()?.to_string();
     let seen = signed_in(session).await.ok()??;
-    let limit = chrono::Duration::hours(state.settings.session_absolute_hours as i64);
-    let ends_at = chrono::DateTime::from_timestamp(seen.signed_in_at, 0)? + limit;
     let every = Duration::from_secs(state.settings.live_recheck_seconds.max(1));
     Some(Access {
-        db: state.db.clone(),
         clock: state.clock.clone(),
         user_id: viewer.user.id,
         session_id,
-        ends_at,
+        ends_at: ends_at(&seen, &state.settings),
         every,
         next: tokio::time::Instant::now() + every,
     })
@@ -167,7 +164,7 @@ fn stream(
             let received = tokio::select! {
                 received = c.receiver.recv() => received,
                 () = tokio::time::sleep_until(c.access.next) => {
-                    if c.access.still_allowed().await {
+                    if c.access.still_allowed(&c.db).await {
                         continue;
                     }
                     return None;
