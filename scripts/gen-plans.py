@@ -35,7 +35,7 @@ THEMES = [
       ("Write the boot runbook", "top", 1.5),
       ("Alert when a boot takes over five minutes", "middle", 2),
       ("Remove the stale session files", "bottom", 0.5)]),
-    ("CLOUD", "Cloud RPM Infrastructure",
+    ("INFRA", "Cloud RPM Infrastructure",
      "One source of truth for plans, so VIPs see progress without asking.", "ARCH", 60000,
      [("Create the transactional schema", "middle", 4),
       ("Set up the analytics warehouse", "middle", 6),

@@ -9,6 +9,7 @@ use crate::ui::agent_page::AgentPage;
 use crate::ui::deliverables_page::DeliverablesPage;
 use crate::ui::live::provide_live;
 use crate::ui::songs_page::SongsPage;
+use crate::ui::sync_page::SyncPage;
 use crate::ui::user_menu::UserMenu;
 use crate::ui::week_page::WeekPage;
 
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("songs") view=SongsPage ssr=SsrMode::Async/>
                     <Route path=StaticSegment("deliverables") view=DeliverablesPage ssr=SsrMode::Async/>
                     <Route path=(StaticSegment("agents"), ParamSegment("name")) view=AgentPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("sync") view=SyncPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

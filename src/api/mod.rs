@@ -4,4 +4,5 @@
 pub mod actions;
 pub mod me;
 pub mod panels;
+pub mod sync;
 pub mod week;

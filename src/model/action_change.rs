@@ -87,6 +87,9 @@ impl ActionChange {
         use ActionStatus::*;
         match (self, from) {
             (Self::Complete { .. }, Completed) => Err("the action is already completed".into()),
+            (_, Cancelled) if *self != Self::Reopen => {
+                Err("the action was cancelled; reopen it first".into())
+            }
             (Self::Complete { .. }, _) => Ok(Completed),
             (Self::Block { .. }, Completed) => {
                 Err("a completed action cannot be blocked; reopen it first".into())
@@ -94,7 +97,7 @@ impl ActionChange {
             (Self::Block { .. }, Blocked) => Err("the action is already blocked".into()),
             (Self::Block { .. }, _) => Ok(Blocked),
             (Self::Reopen, Blocked) => Ok(InProgress),
-            (Self::Reopen, Completed) => Ok(InProgress),
+            (Self::Reopen, Completed | Cancelled | Deferred) => Ok(InProgress),
             (Self::Reopen, _) => Err("only a blocked or completed action can be reopened".into()),
         }
     }
@@ -145,5 +148,8 @@ mod tests {
         assert_eq!(ActionChange::Reopen.next_status(Blocked), Ok(InProgress));
         assert_eq!(ActionChange::Reopen.next_status(Completed), Ok(InProgress));
         assert!(ActionChange::Reopen.next_status(Pending).is_err());
+        assert!(complete(1.0).next_status(Cancelled).is_err());
+        assert_eq!(complete(1.0).next_status(Deferred), Ok(Completed));
+        assert_eq!(ActionChange::Reopen.next_status(Cancelled), Ok(InProgress));
     }
 }

@@ -6,6 +6,7 @@ pub mod chart;
 pub mod live;
 pub mod panels;
 pub mod status;
+pub mod sync;
 pub mod user;
 pub mod week;
 

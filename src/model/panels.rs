@@ -42,6 +42,10 @@ pub struct FeedItem {
     pub completed_at: Option<DateTime<Utc>>,
     pub blocker: Option<String>,
     pub evidence: Option<String>,
+    /// The week this action was carried from (same code, unfinished there).
+    pub carried_from: Option<NaiveDate>,
+    /// The week it was carried to: read-only here, changed there.
+    pub carried_to: Option<NaiveDate>,
     /// Changes state the version they were based on.
     pub version: i32,
 }
@@ -92,13 +96,14 @@ impl ActionFeed {
         self.items.iter().filter(|a| a.status == status).collect()
     }
 
-    /// Not completed and due within 7 days of `now`, soonest first.
+    /// Open (pending, in progress or blocked) and due within 7 days of
+    /// `now`, soonest first.
     pub fn due_soon(&self) -> Vec<&FeedItem> {
         let until = self.now + chrono::Duration::days(7);
         let mut due: Vec<_> = self
             .items
             .iter()
-            .filter(|a| a.status != ActionStatus::Completed)
+            .filter(|a| a.status.is_open())
             .filter(|a| a.due_date.is_some_and(|d| d >= self.now && d <= until))
             .collect();
         due.sort_by_key(|a| a.due_date);

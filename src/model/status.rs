@@ -13,15 +13,21 @@ pub enum ActionStatus {
     InProgress,
     Blocked,
     Completed,
+    /// Dropped on purpose: not counted in its week's completion.
+    Cancelled,
+    /// Pushed out of its week unfinished: counted as not completed.
+    Deferred,
 }
 
 impl ActionStatus {
     /// Every status, in workflow order.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::Pending,
         Self::InProgress,
         Self::Blocked,
         Self::Completed,
+        Self::Deferred,
+        Self::Cancelled,
     ];
 
     /// The value stored in the database and used in URLs.
@@ -31,7 +37,19 @@ impl ActionStatus {
             Self::InProgress => "in_progress",
             Self::Blocked => "blocked",
             Self::Completed => "completed",
+            Self::Cancelled => "cancelled",
+            Self::Deferred => "deferred",
         }
+    }
+
+    /// Still to be worked on this week: pending, in progress or blocked.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Pending | Self::InProgress | Self::Blocked)
+    }
+
+    /// Counted in its week's completion rate (everything but cancelled).
+    pub fn counts(self) -> bool {
+        self != Self::Cancelled
     }
 
     /// Words for people.
@@ -41,6 +59,8 @@ impl ActionStatus {
             Self::InProgress => "In progress",
             Self::Blocked => "Blocked",
             Self::Completed => "Completed",
+            Self::Cancelled => "Cancelled",
+            Self::Deferred => "Deferred",
         }
     }
 
@@ -52,7 +72,7 @@ impl ActionStatus {
             .find(|s| s.as_str() == norm)
             .ok_or_else(|| {
                 AppError::BadRequest(format!(
-                    "unknown status {text:?}: use pending, in_progress, blocked or completed"
+                    "unknown status {text:?}: use pending, in_progress, blocked, completed, deferred or cancelled"
                 ))
             })
     }

@@ -16,6 +16,10 @@ pub struct ActionSummary {
     pub due_date: Option<DateTime<Utc>>,
     pub funnel_stage: FunnelStage,
     pub status: ActionStatus,
+    /// The week it was carried from, when it was.
+    pub carried_from: Option<NaiveDate>,
+    /// The week it was carried to, when it was.
+    pub carried_to: Option<NaiveDate>,
 }
 
 /// A committed result with its purpose and actions.
@@ -38,9 +42,15 @@ impl ResultProgress {
             .count()
     }
 
-    /// Whole-number completion percentage (0 when there are no actions).
+    /// Actions that count: all but the cancelled.
+    pub fn counted(&self) -> usize {
+        self.actions.iter().filter(|a| a.status.counts()).count()
+    }
+
+    /// Whole-number completion percentage (0 when there are no actions);
+    /// cancelled actions do not count.
     pub fn percent(&self) -> u8 {
-        percent(self.completed(), self.actions.len())
+        percent(self.completed(), self.counted())
     }
 }
 
@@ -56,9 +66,9 @@ pub struct WeekOverview {
 }
 
 impl WeekOverview {
-    /// All actions of the week.
+    /// The week's actions that count (all but the cancelled).
     pub fn total_actions(&self) -> usize {
-        self.results.iter().map(|r| r.actions.len()).sum()
+        self.results.iter().map(ResultProgress::counted).sum()
     }
 
     /// Completed actions of the week.
@@ -149,6 +159,8 @@ mod tests {
             due_date: None,
             funnel_stage: FunnelStage::Top,
             status,
+            carried_from: None,
+            carried_to: None,
         }
     }
 
@@ -187,13 +199,14 @@ mod tests {
             classification: None,
             results: vec![
                 result(&[Completed, Completed, Pending]),
-                result(&[Blocked]),
+                result(&[Blocked, Cancelled, Deferred]),
                 result(&[]),
             ],
         };
-        assert_eq!(week.total_actions(), 4);
+        // Cancelled actions do not count; deferred ones count as not done.
+        assert_eq!(week.total_actions(), 5);
         assert_eq!(week.completed_actions(), 2);
-        assert_eq!(week.percent(), 50);
+        assert_eq!(week.percent(), 40);
         assert_eq!(week.results[0].percent(), 67);
         assert_eq!(
             week.results[2].percent(),

@@ -71,6 +71,18 @@ pub async fn apply(
     let before = row
         .ok_or_else(|| AppError::NotFound(format!("no action {id}")))?
         .state()?;
+    // A week's figures stay what they were once its action was carried on.
+    let carried_to: Option<chrono::NaiveDate> =
+        sqlx::query_scalar("select rpm_carried_to_week($1)")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+    if let Some(week) = carried_to {
+        return Err(AppError::Conflict(format!(
+            "{} was carried to the week of {week}: change it there",
+            before.code
+        )));
+    }
     if let Some(v) = based_on.filter(|v| *v != before.version) {
         return Err(AppError::Conflict(format!(
             "{} changed since version {v}: it is now {} (version {})",

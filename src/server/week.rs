@@ -36,6 +36,8 @@ struct ActionRow {
     due_date: Option<DateTime<Utc>>,
     funnel_stage: String,
     status: String,
+    carried_from: Option<NaiveDate>,
+    carried_to: Option<NaiveDate>,
 }
 
 /// The overview of [`current_plan`].
@@ -124,7 +126,9 @@ async fn actions_of(db: impl PgExecutor<'_>, plan_id: Uuid) -> Result<Vec<Action
     Ok(sqlx::query_as(
         r#"
         select a.id, a.result_id, a.action_code, a.action_text, a.owner, a.due_date,
-               a.funnel_stage, a.status
+               a.funnel_stage, a.status,
+               rpm_carried_from_week(a.carried_from_id) as carried_from,
+               rpm_carried_to_week(a.id) as carried_to
         from rpm_action_items a
         join rpm_results r on r.id = a.result_id
         where r.weekly_plan_id = $1
@@ -150,5 +154,7 @@ fn summary(a: &ActionRow) -> Result<ActionSummary, AppError> {
         due_date: a.due_date,
         funnel_stage: FunnelStage::parse(&a.funnel_stage).map_err(internal)?,
         status: ActionStatus::parse(&a.status).map_err(internal)?,
+        carried_from: a.carried_from,
+        carried_to: a.carried_to,
     })
 }

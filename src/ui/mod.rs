@@ -10,5 +10,6 @@ pub mod panels;
 pub mod progress_bar;
 pub mod result_card;
 pub mod songs_page;
+pub mod sync_page;
 pub mod user_menu;
 pub mod week_page;

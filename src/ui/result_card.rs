@@ -13,7 +13,7 @@ pub fn ResultCard(result: ResultProgress) -> impl IntoView {
     let summary = format!(
         "{} of {} actions · {percent}%",
         result.completed(),
-        result.actions.len()
+        result.counted()
     );
     let panel_id = format!("result-{}", result.code.to_lowercase());
     let title = result.title.clone();
@@ -57,6 +57,7 @@ pub fn ResultCard(result: ResultProgress) -> impl IntoView {
                                             {a.owner.clone().unwrap_or_else(|| "unassigned".into())}
                                             " · "
                                             {status.label()}
+                                            {carried_note(a.carried_from, a.carried_to)}
                                         </span>
                                     </li>
                                 }
@@ -75,5 +76,20 @@ fn status_icon(status: ActionStatus) -> &'static str {
         ActionStatus::InProgress => "•",
         ActionStatus::Blocked => "!",
         ActionStatus::Pending => "○",
+        ActionStatus::Deferred => "»",
+        ActionStatus::Cancelled => "✕",
+    }
+}
+
+/// " · carried from the week of Nov 16", " · carried to the week of Nov 30".
+pub fn carried_note(
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> Option<String> {
+    let day = |d: chrono::NaiveDate| d.format("%b %-d").to_string();
+    match (from, to) {
+        (_, Some(to)) => Some(format!(" · carried to the week of {}", day(to))),
+        (Some(from), None) => Some(format!(" · carried from the week of {}", day(from))),
+        (None, None) => None,
     }
 }

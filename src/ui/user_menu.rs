@@ -15,6 +15,7 @@ pub fn UserMenu() -> impl IntoView {
                     <div class="user-menu">
                         <span class="user-name">{me.display_name}</span>
                         <span class="role-badge" data-role=me.role.as_str()>{me.role.as_str()}</span>
+                        {(me.role == crate::model::Role::Admin).then(|| view! { <a class="sync-link" href="/sync">"Sync"</a> })}
                         <form method="post" action="/auth/logout">
                             <button type="submit" class="sign-out">"Sign out"</button>
                         </form>

@@ -85,6 +85,17 @@ const ENDPOINTS: &[Endpoint] = &[
         ..read("/api/agent_history", FULL_VIEW)
     },
     page("/events"),
+    read("/api/sync_status", &[Who::Admin]),
+    page("/sync"),
+    Endpoint {
+        method: "GET",
+        path: "/api/v1/sync/status",
+        kind: "read",
+        allowed: &[Who::Token],
+        body: "",
+        content_type: "text/plain",
+        accept: "application/json",
+    },
     Endpoint {
         kind: "change",
         allowed: &[Who::Admin],

@@ -53,11 +53,11 @@ async fn sync_reports_bad_files_by_line_and_exits_non_zero() {
     );
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(
-        stderr.contains("plans/b.md:5: unknown funnel stage \"sideways\" (top, middle or bottom)"),
+        stderr.contains("plans/b.md:5: error: unknown funnel stage \"sideways\" (top, middle or bottom)\n     5 | Stage: sideways"),
         "{stderr}"
     );
     assert!(
-        stdout.contains("files:   2 read, 0 unchanged since the last sync, 1 failed"),
+        stdout.contains("files:   2 read, 0 unchanged since the last sync, 1 failed, 0 with warnings (0 warning(s))"),
         "{stdout}"
     );
     assert!(
@@ -232,4 +232,51 @@ async fn the_configured_first_admin_is_made_admin() {
         (Role::Admin, "Jesse")
     );
     assert_eq!(count(&app.db, "users").await, 1);
+}
+
+#[tokio::test]
+async fn sync_prints_warnings_and_strict_refuses_them() {
+    let app = TestApp::empty().await;
+    let dir = tempfile::tempdir().unwrap();
+    let plans = dir.path().join("plans");
+    std::fs::create_dir(&plans).unwrap();
+    let warned = "Week: 2031-03-03\n## R1: Ship\nPurpose: revenue\nSponsor: the board\n- [ ] CLI-001: Do it | Onwer: Jesse\n- [ ] no code here\n";
+    std::fs::write(plans.join("w.md"), warned).unwrap();
+
+    let strict = cockpit(&app, dir.path())
+        .args(["sync", "--all", "plans", "--strict"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert_eq!(strict.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "plans/w.md:4: error: \"Sponsor\" is not a field of a result; ignored (--strict)"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(count(&app.db, "rpm_weekly_plans").await, 0);
+
+    let out = cockpit(&app, dir.path())
+        .args(["sync", "--all", "plans"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    for line in [
+        "plans/w.md:4: warning: \"Sponsor\" is not a field of a result; ignored\n     4 | Sponsor: the board",
+        "plans/w.md:5: warning: \"Onwer\" is not a field of an action; ignored (did you mean \"Owner\"?)",
+        "plans/w.md:6: warning: task without an action code; ignored",
+    ] {
+        assert!(stderr.contains(line), "{line:?} missing from\n{stderr}");
+    }
+    assert!(
+        stdout.contains("files:   1 read, 0 unchanged since the last sync, 0 failed, 1 with warnings (3 warning(s))"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("; 3 warning(s)"), "{stdout}");
+    assert_eq!(count(&app.db, "rpm_action_items").await, 1);
 }

@@ -15,6 +15,7 @@ mod home_page;
 mod live;
 mod live_support;
 mod panels;
+mod plans_as_written;
 mod schema;
 mod sign_in;
 mod sync;

@@ -159,12 +159,18 @@ async fn a_bad_plan_is_reported_at_its_line_and_the_others_still_sync() {
             .replace("**Stage:** bottom", "**Stage:** sideways"),
     );
     let mut sync = PlanSync::new(app.db.clone(), None, false).await.unwrap();
-    assert!(matches!(sync.file(&good).await, FileOutcome::Synced(_)));
-    let FileOutcome::Failed(message) = sync.file(&bad).await else {
-        panic!("the bad plan was accepted")
-    };
+    assert!(matches!(
+        sync.file(&good).await.outcome,
+        FileOutcome::Synced(_)
+    ));
+    let result = sync.file(&bad).await;
     assert_eq!(
-        message,
+        result.outcome,
+        FileOutcome::Failed,
+        "the bad plan was accepted"
+    );
+    assert_eq!(
+        result.error_text(),
         format!(
             "{}:13: unknown funnel stage \"sideways\" (top, middle or bottom)",
             bad.display()
@@ -178,26 +184,31 @@ async fn a_plan_refused_by_the_database_leaves_no_partial_rows() {
     let app = TestApp::empty().await;
     let dir = tempfile::tempdir().unwrap();
     let first = write(dir.path(), "a.md", ONE);
-    // A second week that reuses SHIP-002 after a new action: the plan row,
-    // its result and LATER-001 would be written before the clash is found.
     let second = write(
         dir.path(),
         "b.md",
         &ONE.replace("2030-01-07", "2030-01-14")
-            .replace("SHIP-001", "LATER-001"),
+            .replace("SHIP-002", "LATER-002"),
     );
     let mut sync = PlanSync::new(app.db.clone(), None, false).await.unwrap();
     sync.file(&first).await;
+    // A rule the parser does not know, so that the database refuses the
+    // second plan's last action after its plan, result and first action
+    // were written in the transaction.
+    sqlx::query(
+        "alter table rpm_action_items add constraint test_no_later
+         check (action_code not like 'LATER-%')",
+    )
+    .execute(&app.db)
+    .await
+    .unwrap();
     let before = database_digest(&app.db).await;
-    let FileOutcome::Failed(message) = sync.file(&second).await else {
-        panic!("a reused action code was accepted")
-    };
-    assert_eq!(
-        message,
-        format!(
-            "{}:11: action code SHIP-002 is already used in the week of 2030-01-07",
-            second.display()
-        )
+    let result = sync.file(&second).await;
+    assert_eq!(result.outcome, FileOutcome::Failed, "the plan was accepted");
+    assert!(
+        result.error_text().contains("test_no_later"),
+        "{}",
+        result.error_text()
     );
     assert_eq!(database_digest(&app.db).await, before);
 }
@@ -224,7 +235,10 @@ async fn plans_are_archived_raw_and_processed_in_the_lake() {
     let mut sync = PlanSync::new(app.db.clone(), Some(lake.clone()), false)
         .await
         .unwrap();
-    assert!(matches!(sync.file(&path).await, FileOutcome::Synced(_)));
+    assert!(matches!(
+        sync.file(&path).await.outcome,
+        FileOutcome::Synced(_)
+    ));
     let raw = lake.get("rpm-plans/raw/2030/W02/week-2.md").await.unwrap();
     assert_eq!(raw, ONE.as_bytes());
     let actions: serde_json::Value = serde_json::from_slice(
@@ -259,7 +273,7 @@ async fn plans_are_archived_raw_and_processed_in_the_lake() {
     let modified = std::fs::metadata(&processed).unwrap().modified().unwrap();
     assert_eq!(
         lake.archive_plan(
-            &rpm_cockpit::server::plan::parse_plan(ONE).unwrap(),
+            &rpm_cockpit::server::plan::parse_plan(ONE).unwrap().plan,
             "week-2.md",
             ONE.as_bytes()
         )

@@ -13,6 +13,7 @@ mod openapi;
 mod params;
 mod revenue;
 mod rpm;
+mod sync_status;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
             "/analytics/completion-trends",
             get(analytics::completion_trends),
         )
+        .route("/sync/status", get(sync_status::sync_status))
         .route("/agents/{name}/heartbeat", post(agents::heartbeat))
         .route("/rpm/action-items/{id}/complete", post(actions::complete))
         .route("/rpm/action-items/{id}/block", post(actions::block))

@@ -6,7 +6,9 @@ use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{actions, agent_status, agents, analytics, deliverables, error, revenue, rpm};
+use super::{
+    actions, agent_status, agents, analytics, deliverables, error, revenue, rpm, sync_status,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +23,7 @@ use super::{actions, agent_status, agents, analytics, deliverables, error, reven
         agent_status::agent_list, agent_status::agent_history, agents::heartbeat,
         deliverables::deliverables, deliverables::deliverable,
         analytics::funnel_velocity, analytics::completion_trends,
+        sync_status::sync_status,
     ),
     components(schemas(error::ErrorBody, crate::model::ActionStatus, crate::model::FunnelStage)),
     modifiers(&Bearer),

@@ -35,7 +35,7 @@ pub struct ActionItem {
     pub due_date: Option<DateTime<Utc>>,
     /// top, middle or bottom.
     pub funnel_stage: String,
-    /// pending, in_progress, blocked or completed.
+    /// pending, in_progress, blocked, completed, deferred or cancelled.
     pub status: String,
     pub completion_date: Option<DateTime<Utc>>,
     pub estimated_hours: Option<f64>,
@@ -45,6 +45,17 @@ pub struct ActionItem {
     pub dependencies: Option<serde_json::Value>,
     pub blocker_description: Option<String>,
     pub evidence_path: Option<String>,
+    /// 1 (highest) to 5 (lowest); null is normal priority.
+    pub priority: Option<i16>,
+    /// The day it is planned to be worked on.
+    pub scheduled_date: Option<NaiveDate>,
+    /// The day it can start.
+    pub start_date: Option<NaiveDate>,
+    /// The week it was carried from (the same code, unfinished there).
+    pub carried_from_week: Option<NaiveDate>,
+    /// The week it was carried to: this row keeps the state its own week
+    /// left it in, and changes are made on the later one.
+    pub carried_to_week: Option<NaiveDate>,
     /// Send it back with a change to make the change conditional.
     pub version: i32,
 }
@@ -53,7 +64,10 @@ const ACTION_SELECT: &str = "select a.id, a.action_code, a.action_text, r.result
         p.week_start_date as week_start, a.owner, a.due_date, a.funnel_stage, a.status,
         a.completion_date, a.estimated_hours::float8 as estimated_hours,
         a.actual_hours::float8 as actual_hours, a.dependencies, a.blocker_description,
-        a.evidence_path, a.version
+        a.evidence_path, a.priority, a.scheduled_date, a.start_date,
+        rpm_carried_from_week(a.carried_from_id) as carried_from_week,
+        rpm_carried_to_week(a.id) as carried_to_week,
+        a.version
     from rpm_action_items a
     join rpm_results r on r.id = a.result_id
     join rpm_weekly_plans p on p.id = r.weekly_plan_id";
@@ -79,7 +93,8 @@ pub struct CurrentWeek {
     pub week_end: NaiveDate,
     pub owner: String,
     pub classification: Option<String>,
-    /// Completed / all actions, in percent (null without actions).
+    /// Completed / all actions but the cancelled ones, in percent (null
+    /// without actions).
     pub completion_rate: Option<f64>,
     pub actions_total: i64,
     pub actions_completed: i64,
@@ -137,9 +152,10 @@ async fn build_current_week(db: &PgPool, now: DateTime<Utc>) -> Result<CurrentWe
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no plan has been imported yet"))?;
     let results: Vec<ResultItem> = sqlx::query_as(
         "select r.id, r.result_code, r.result_text, r.purpose, r.category,
-                count(a.id) as actions_total,
+                count(a.id) filter (where a.status <> 'cancelled') as actions_total,
                 count(a.id) filter (where a.status = 'completed') as actions_completed,
-                rpm_analytics.pct(count(a.id) filter (where a.status = 'completed'), count(a.id))
+                rpm_analytics.pct(count(a.id) filter (where a.status = 'completed'),
+                                  count(a.id) filter (where a.status <> 'cancelled'))
                     as completion_rate
          from rpm_results r left join rpm_action_items a on a.result_id = r.id
          where r.weekly_plan_id = $1

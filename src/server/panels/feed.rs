@@ -22,6 +22,8 @@ struct Row {
     completion_date: Option<DateTime<Utc>>,
     blocker_description: Option<String>,
     evidence_path: Option<String>,
+    carried_from: Option<chrono::NaiveDate>,
+    carried_to: Option<chrono::NaiveDate>,
     version: i32,
 }
 
@@ -37,6 +39,8 @@ pub async fn feed(
     let rows: Vec<Row> = sqlx::query_as(
         "select a.id, a.action_code, a.action_text, r.result_code, a.owner, a.funnel_stage,
                 a.status, a.due_date, a.completion_date, a.blocker_description, a.evidence_path,
+                rpm_carried_from_week(a.carried_from_id) as carried_from,
+                rpm_carried_to_week(a.id) as carried_to,
                 a.version
          from rpm_action_items a join rpm_results r on r.id = a.result_id
          where r.weekly_plan_id = $1 and ($2::text is null or a.owner = $2)
@@ -64,6 +68,8 @@ pub async fn feed(
                 completed_at: r.completion_date,
                 blocker: r.blocker_description,
                 evidence: r.evidence_path,
+                carried_from: r.carried_from,
+                carried_to: r.carried_to,
                 version: r.version,
             })
         })

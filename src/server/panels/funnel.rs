@@ -26,7 +26,7 @@ pub async fn funnel(
                     select a.owner, count(*) n
                     from rpm_action_items a join rpm_results r on r.id = a.result_id
                     where r.weekly_plan_id = $1 and a.funnel_stage = f.funnel_stage
-                      and a.status <> 'completed' and a.owner is not null
+                      and a.status in ('pending', 'in_progress', 'blocked') and a.owner is not null
                     group by a.owner order by n desc, a.owner limit 2) t), '{}')
          from rpm_analytics.funnel_velocity_at($2) f
          where f.week_start = $3

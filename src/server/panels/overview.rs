@@ -21,14 +21,15 @@ pub async fn stats(
     let (jesse_completed, jesse_total): (i64, i64) = sqlx::query_as(
         "select count(*) filter (where a.status = 'completed'), count(*)
          from rpm_action_items a join rpm_results r on r.id = a.result_id
-         where r.weekly_plan_id = $1 and a.owner ilike 'jesse%'",
+         where r.weekly_plan_id = $1 and a.owner ilike 'jesse%' and a.status <> 'cancelled'",
     )
     .bind(plan.id)
     .fetch_one(db)
     .await?;
     let weeks: Vec<(NaiveDate, NaiveDate, i64, i64)> = sqlx::query_as(
         "select p.week_start_date, p.week_end_date,
-                count(a.id) filter (where a.status = 'completed'), count(a.id)
+                count(a.id) filter (where a.status = 'completed'),
+                count(a.id) filter (where a.status <> 'cancelled')
          from (select * from rpm_weekly_plans where week_start_date <= $1
                order by week_start_date desc limit 8) p
          left join rpm_results r on r.weekly_plan_id = p.id

@@ -5,10 +5,13 @@
 use pulldown_cmark::{Event, MetadataBlockKind, Options, Parser, Tag, TagEnd};
 
 /// One line of text and the 1-based source line it starts on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Line {
     pub no: usize,
     pub text: String,
+    /// The line began with bold text (`**Tables to create (7 total):**`):
+    /// a label however many words it has.
+    pub bold: bool,
 }
 
 /// A structural piece of the document.
@@ -18,14 +21,16 @@ pub enum Block {
     FrontMatter(Vec<Line>),
     /// `#`…`######` heading.
     Heading { level: u8, line: Line },
-    /// A paragraph, or the text of one list item (`checked` for `[ ]`/`[x]`).
+    /// A paragraph, or the text of one list item (`checked` for the
+    /// `[ ]`/`[x]` that markdown itself knows; other boxes stay in the text).
     Text {
         lines: Vec<Line>,
         in_list: bool,
         checked: Option<bool>,
     },
-    /// A table: header cells, then rows with their line.
+    /// A table: its header line and cells, then rows with their line.
     Table {
+        line: usize,
         header: Vec<String>,
         rows: Vec<(usize, Vec<String>)>,
     },
@@ -61,6 +66,7 @@ pub fn blocks(source: &str) -> Vec<Block> {
                     .map(|(i, l)| Line {
                         no: line + i,
                         text: l.to_string(),
+                        bold: false,
                     })
                     .collect();
                 out.push(Block::FrontMatter(lines));
@@ -70,7 +76,7 @@ pub fn blocks(source: &str) -> Vec<Block> {
                 let text = w.take_lines().into_iter().next();
                 let line = text.unwrap_or(Line {
                     no: line,
-                    text: String::new(),
+                    ..Line::default()
                 });
                 out.push(Block::Heading {
                     level: level as u8,
@@ -105,17 +111,17 @@ pub fn blocks(source: &str) -> Vec<Block> {
                     *last = Some(done);
                 }
             }
-            Event::Start(Tag::Table(_)) => w.table = Some((Vec::new(), Vec::new())),
+            Event::Start(Tag::Table(_)) => w.table = Some((line, Vec::new(), Vec::new())),
             Event::End(TagEnd::Table) => {
-                if let Some((header, rows)) = w.table.take() {
-                    out.push(Block::Table { header, rows });
+                if let Some((line, header, rows)) = w.table.take() {
+                    out.push(Block::Table { line, header, rows });
                 }
             }
             Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => {
                 w.row = Some((line, Vec::new()))
             }
             Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
-                if let (Some((no, cells)), Some((header, rows))) = (w.row.take(), &mut w.table) {
+                if let (Some((no, cells)), Some((_, header, rows))) = (w.row.take(), &mut w.table) {
                     if header.is_empty() {
                         *header = cells;
                     } else {
@@ -135,6 +141,7 @@ pub fn blocks(source: &str) -> Vec<Block> {
                     cells.push(text);
                 }
             }
+            Event::Start(Tag::Strong) if !w.open_line => w.bold_next = true,
             Event::Text(t) | Event::Code(t) => w.push_text(&t, line),
             Event::SoftBreak | Event::HardBreak => w.new_line(),
             _ => {}
@@ -150,9 +157,11 @@ struct Walker {
     skip: usize,
     lines: Vec<Line>,
     open_line: bool,
+    /// The next line starts with bold text.
+    bold_next: bool,
     /// Open list items, innermost last, with their checkbox.
     items: Vec<Option<bool>>,
-    table: Option<(Vec<String>, Vec<Row>)>,
+    table: Option<(usize, Vec<String>, Vec<Row>)>,
     row: Option<(usize, Vec<String>)>,
 }
 
@@ -175,8 +184,10 @@ impl Walker {
             _ => self.lines.push(Line {
                 no: line,
                 text: text.to_string(),
+                bold: self.bold_next,
             }),
         }
+        self.bold_next = false;
         self.open_line = true;
     }
 
@@ -185,8 +196,8 @@ impl Walker {
         std::mem::take(&mut self.lines)
             .into_iter()
             .map(|l| Line {
-                no: l.no,
                 text: l.text.trim().to_string(),
+                ..l
             })
             .filter(|l| !l.text.is_empty())
             .collect()
@@ -227,7 +238,8 @@ mod tests {
                 level: 3,
                 line: Line {
                     no: 1,
-                    text: "CLOUD-001a: Create".into()
+                    text: "CLOUD-001a: Create".into(),
+                    bold: false,
                 }
             }
         );
@@ -238,14 +250,16 @@ mod tests {
             lines[0],
             Line {
                 no: 2,
-                text: "Owner: Artifacts Agent".into()
+                text: "Owner: Artifacts Agent".into(),
+                bold: true,
             }
         );
         assert_eq!(
             lines[1],
             Line {
                 no: 3,
-                text: "Duration: 2 hours".into()
+                text: "Duration: 2 hours".into(),
+                bold: true,
             }
         );
     }
@@ -286,6 +300,7 @@ mod tests {
         assert_eq!(
             b[1],
             Block::Table {
+                line: 3,
                 header: vec!["Code".into(), "Action".into()],
                 rows: vec![
                     (5, vec!["A-1".into(), "Do it".into()]),
@@ -305,7 +320,8 @@ mod tests {
             lines[0],
             Line {
                 no: 2,
-                text: "week_start: 2025-10-27".into()
+                text: "week_start: 2025-10-27".into(),
+                bold: false,
             }
         );
         assert_eq!(lines[1].no, 3);

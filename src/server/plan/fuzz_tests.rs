@@ -39,7 +39,8 @@ proptest! {
     ) {
         let text = lines.join("\n");
         match parse_plan(&text) {
-            Ok(plan) => {
+            Ok(parsed) => {
+                let plan = parsed.plan;
                 prop_assert!(plan.week_start <= plan.week_end);
                 prop_assert!(!plan.results.is_empty());
                 let mut codes: Vec<_> = plan.actions().map(|a| a.code.clone()).collect();
@@ -52,9 +53,12 @@ proptest! {
                     prop_assert!(a.line >= 1 && a.line <= lines);
                 }
             }
-            Err(e) => {
-                prop_assert!(e.line >= 1, "line 0 in {e}");
-                prop_assert!(!e.reason.is_empty());
+            Err(refused) => {
+                prop_assert!(!refused.errors.is_empty());
+                for e in &refused.errors {
+                    prop_assert!(e.line >= 1, "line 0 in {e}");
+                    prop_assert!(!e.message.is_empty());
+                }
             }
         }
     }

@@ -1,9 +1,21 @@
 //! Weekly plans as written in markdown (see docs/plan-format.md): the
-//! parsed form, and the parser.
+//! parsed form, the diagnostics, and the parser.
+//!
+//! The parser is generous and loud: it reads the conventions people
+//! already use (headings with labels, GitHub and Obsidian task lists,
+//! Dataview inline fields, Obsidian Tasks emoji, Logseq markers and
+//! properties, tables exported from other tools), reports every line of
+//! plan data it did not use as a warning, and every problem of a refused
+//! plan at once.
 
+mod apply;
 mod blocks;
+mod diagnostics;
+mod draft;
 mod fields;
-mod parse;
+mod finish;
+mod inline;
+mod table;
 pub mod values;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -11,7 +23,7 @@ use serde::Serialize;
 
 use crate::model::{ActionStatus, FunnelStage};
 
-pub use parse::parse_plan;
+pub use diagnostics::{Diagnostic, Refused};
 
 /// A weekly plan, as read from one file. Serialised as the data lake's
 /// processed `weekly_plan.json` (without results).
@@ -63,41 +75,47 @@ pub struct ActionDoc {
     pub evidence: Option<String>,
     /// When it was completed (5 pm UTC of the written day), if the plan says.
     pub completed_at: Option<DateTime<Utc>>,
+    /// 1 (highest) … 5 (lowest); none is normal priority.
+    pub priority: Option<i16>,
+    /// The day it is planned to be worked on (Obsidian Tasks ⏳, Logseq SCHEDULED).
+    pub scheduled: Option<NaiveDate>,
+    /// The day it can start (Obsidian Tasks 🛫).
+    pub start: Option<NaiveDate>,
     pub line: usize,
 }
 
-/// Why a plan could not be read: the line and the reason.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PlanError {
-    pub line: usize,
-    pub reason: String,
+/// A plan that was read, and what in it was not used.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parsed {
+    pub plan: PlanDoc,
+    pub warnings: Vec<Diagnostic>,
 }
 
-impl PlanError {
-    pub fn new(line: usize, reason: impl Into<String>) -> Self {
-        Self {
-            line,
-            reason: reason.into(),
-        }
+/// Reads one plan: the plan and its warnings, or every error it holds
+/// (with the warnings found on the way).
+pub fn parse_plan(source: &str) -> Result<Parsed, Refused> {
+    let mut d = draft::Draft::default();
+    for block in blocks::blocks(source) {
+        d.block(block);
     }
-
-    /// `file:line: reason`, the form editors and terminals link to.
-    pub fn at(&self, file: &str) -> String {
-        format!("{file}:{}: {}", self.line, self.reason)
+    let (plan, mut diags) = finish::finish(d);
+    diags.attach_text(source);
+    match plan {
+        Some(plan) if diags.errors.is_empty() => Ok(Parsed {
+            plan,
+            warnings: diags.warnings,
+        }),
+        _ => Err(Refused {
+            errors: diags.errors,
+            warnings: diags.warnings,
+        }),
     }
 }
-
-impl std::fmt::Display for PlanError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
-    }
-}
-
-impl std::error::Error for PlanError {}
 
 impl PlanDoc {
     /// Moves every date by whole weeks (the demo plans are written for
-    /// fixed weeks and loaded relative to today).
+    /// fixed weeks and loaded relative to today), and the ISO week labels
+    /// (`2026-W47`) in evidence paths with them.
     pub fn shift_weeks(&mut self, weeks: i64) {
         let by = chrono::Duration::weeks(weeks);
         self.week_start += by;
@@ -106,6 +124,12 @@ impl PlanDoc {
             for a in &mut r.actions {
                 a.due = a.due.map(|d| d + by);
                 a.completed_at = a.completed_at.map(|d| d + by);
+                a.scheduled = a.scheduled.map(|d| d + by);
+                a.start = a.start.map(|d| d + by);
+                a.evidence = a
+                    .evidence
+                    .take()
+                    .map(|e| values::shift_week_labels(&e, weeks));
             }
         }
     }
@@ -115,3 +139,19 @@ impl PlanDoc {
         self.results.iter().flat_map(|r| r.actions.iter())
     }
 }
+
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod parse_tests;
+
+#[cfg(test)]
+#[path = "fuzz_tests.rs"]
+mod fuzz_tests;
+
+#[cfg(test)]
+#[path = "golden_tests.rs"]
+mod golden_tests;
+
+#[cfg(test)]
+#[path = "roundtrip_tests.rs"]
+mod roundtrip_tests;

@@ -9,11 +9,14 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 fn ok(md: &str) -> PlanDoc {
-    parse_plan(md).unwrap_or_else(|e| panic!("{e}\n---\n{md}"))
+    parse_plan(md)
+        .unwrap_or_else(|e| panic!("{:?}\n---\n{md}", e.errors))
+        .plan
 }
 
+/// The first error, as `plan.md:line: reason`.
 fn err(md: &str) -> String {
-    parse_plan(md).expect_err("should be refused").at("plan.md")
+    parse_plan(md).expect_err("should be refused").errors[0].at("plan.md")
 }
 
 const CANONICAL: &str = "\
@@ -278,7 +281,7 @@ fn every_rejection_names_file_line_and_reason() {
         ),
         (
             "Week: 2025-10-27\n## R1: A\nPurpose: p\n### A-1: x\nStatus: maybe\n",
-            r#"plan.md:5: unknown status "maybe" (pending, in progress, blocked or completed)"#,
+            r#"plan.md:5: unknown status "maybe" (pending, in progress, blocked, completed, deferred or cancelled)"#,
         ),
         (
             "# Plan\n## R1: A\nPurpose: p\n",
@@ -290,7 +293,7 @@ fn every_rejection_names_file_line_and_reason() {
         ),
         (
             "Week: 2025-10-27\n## R1: A\nPurpose: p\n### A-1: x\nStatus: blocked\n",
-            "plan.md:4: action A-1 is blocked but names no blocker: add `**Blocker:** reason`",
+            "plan.md:4: action A-1 is blocked but names no blocker: add `**Blocker:** reason` (or `Blocker for A-1: reason` after a table)",
         ),
     ];
     for (md, expected) in cases {
@@ -328,4 +331,17 @@ fn results_without_a_stated_status_take_it_from_their_actions() {
     let plan = ok(md);
     let statuses: Vec<_> = plan.results.iter().map(|r| r.status.as_str()).collect();
     assert_eq!(statuses, ["completed", "in_progress", "not_started"]);
+}
+
+#[test]
+fn a_repeater_in_a_logseq_date_is_reported() {
+    let md = "week-start:: 2021-05-24\n\n- ## R1: Read\n  purpose:: ideas\n\t- LATER [#A] READ-2 big thing\n\t  SCHEDULED: <2021-05-26 Wed 7:00 .+1d>\n";
+    let parsed = parse_plan(md).unwrap();
+    let a = parsed.plan.actions().next().unwrap();
+    assert_eq!(a.scheduled, Some(ymd(2021, 5, 26)));
+    let warnings: Vec<String> = parsed.warnings.iter().map(|w| w.at("plan.md")).collect();
+    assert_eq!(
+        warnings,
+        ["plan.md:6: repeater .+1d: recurrence is not stored; ignored"]
+    );
 }

@@ -62,7 +62,9 @@ fn month_of(word: &str) -> Option<u32> {
 /// `27 Oct 2025`, `Mon Oct 27`, with an optional time after it (ignored).
 pub fn parse_date(text: &str) -> Result<WrittenDate, String> {
     let bad = || format!("{text:?} is not a date (write 2025-10-27 or Oct 27)");
-    let words: Vec<&str> = text
+    // Logseq `<2025-11-05 Wed>`, wiki links `[[2025-11-05]]`.
+    let cleaned = text.trim().trim_matches(['<', '>', '[', ']', '`']);
+    let words: Vec<&str> = cleaned
         .split(|c: char| c.is_whitespace() || c == ',')
         .filter(|w| !w.is_empty())
         .filter(|w| {
@@ -129,6 +131,15 @@ fn iso_or_us(word: &str) -> Option<WrittenDate> {
 /// Reads a week: `2025-10-27 to 2025-11-02`, `Oct 27 – Nov 2, 2025`,
 /// `Oct 27-Nov 2`, or one date (the Monday–Sunday week holding it).
 pub fn parse_week(text: &str) -> Result<(WrittenDate, Option<WrittenDate>), String> {
+    if let Some(monday) = iso_week_in(text) {
+        let sunday = monday + Days::new(6);
+        let written = |d: NaiveDate| WrittenDate {
+            year: Some(d.year()),
+            month: d.month(),
+            day: d.day(),
+        };
+        return Ok((written(monday), Some(written(sunday))));
+    }
     for sep in [" to ", "–", "—", " - ", " through ", " until "] {
         if let Some((a, b)) = text.split_once(sep) {
             let (a, b) = (a.trim(), b.trim());
@@ -168,6 +179,59 @@ fn month_name(month: u32) -> &'static str {
     MONTHS[(month as usize).saturating_sub(1) % 12]
 }
 
+/// The Monday of an ISO week written `2026-W47` (or `2026 W47`,
+/// `2026-w47`) anywhere in `text`.
+pub fn iso_week_in(text: &str) -> Option<NaiveDate> {
+    let bytes = text.as_bytes();
+    (0..bytes.len().saturating_sub(6)).find_map(|i| {
+        let year = text.get(i..i + 4)?.parse::<i32>().ok()?;
+        let before_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        let sep = bytes[i + 4];
+        let w = bytes[i + 5];
+        if !before_ok || !matches!(sep, b'-' | b' ') || !matches!(w, b'W' | b'w') {
+            return None;
+        }
+        let digits: String = text[i + 6..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let week = digits.parse::<u32>().ok().filter(|_| digits.len() <= 2)?;
+        NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)
+    })
+}
+
+/// Moves every ISO week label (`2026-W47`) in `text` by `weeks`.
+pub fn shift_week_labels(text: &str, weeks: i64) -> String {
+    let b = text.as_bytes();
+    let (mut out, mut copied, mut i) = (String::with_capacity(text.len()), 0, 0);
+    while i + 8 <= b.len() {
+        let label = b[i..i + 4].iter().all(u8::is_ascii_digit)
+            && b[i + 4] == b'-'
+            && b[i + 5] == b'W'
+            && b[i + 6..i + 8].iter().all(u8::is_ascii_digit)
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+            && b.get(i + 8).is_none_or(|c| !c.is_ascii_digit());
+        let monday = label
+            .then(|| {
+                let year = text[i..i + 4].parse().ok()?;
+                let week = text[i + 6..i + 8].parse().ok()?;
+                NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)
+            })
+            .flatten();
+        if let Some(monday) = monday {
+            let moved = (monday + chrono::Duration::weeks(weeks)).iso_week();
+            out.push_str(&text[copied..i]);
+            out.push_str(&format!("{}-W{:02}", moved.year(), moved.week()));
+            i += 8;
+            copied = i;
+        } else {
+            i += 1;
+        }
+    }
+    out.push_str(&text[copied..]);
+    out
+}
+
 /// The Monday of the week holding `day`.
 pub fn monday_of(day: NaiveDate) -> NaiveDate {
     day - Days::new(u64::from(day.weekday().num_days_from_monday()))
@@ -176,12 +240,25 @@ pub fn monday_of(day: NaiveDate) -> NaiveDate {
 /// Reads hours: `2h`, `2 hours`, `1.5`, `30 minutes`, `45m`, `1h 30m`.
 pub fn parse_hours(text: &str) -> Result<f64, String> {
     let bad = || format!("{text:?} is not a number of hours (write 2h, 1.5 or 30 minutes)");
-    let cleaned = text.trim().trim_start_matches('~').to_ascii_lowercase();
+    let cleaned = text
+        .trim()
+        .trim_start_matches('~')
+        .trim_end_matches('.')
+        .to_ascii_lowercase();
+    // "1:30" is an hour and a half.
+    if let Some((h, m)) = cleaned.split_once(':') {
+        if let (Ok(h), Ok(m)) = (h.trim().parse::<u32>(), m.trim().parse::<u32>()) {
+            if m < 60 && h < 1000 {
+                return Ok(((f64::from(h) + f64::from(m) / 60.0) * 100.0).round() / 100.0);
+            }
+        }
+        return Err(bad());
+    }
     let mut total = 0.0;
     let mut rest = cleaned.as_str();
     let mut any = false;
-    while !rest.trim().is_empty() {
-        rest = rest.trim_start();
+    while !rest.trim_matches([' ', ',']).is_empty() {
+        rest = rest.trim_start_matches([' ', ',']);
         let end = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
@@ -242,38 +319,103 @@ pub fn parse_stage(text: &str) -> Result<FunnelStage, String> {
     }
 }
 
-/// Reads an action status: pending/todo, in progress/doing, blocked, done.
+/// Reads an action status: the stored values and what people write for
+/// them (Notion's `Not started`/`In progress`/`Done`, Logseq's markers).
 pub fn parse_status(text: &str) -> Result<ActionStatus, String> {
     let t = text
         .trim()
-        .trim_start_matches(['✅', '⏳', '🚫', '⛔', ' '])
-        .to_ascii_lowercase()
+        .trim_start_matches(['✅', '⏳', '🚫', '⛔', '❌', '\u{fe0f}', ' '])
+        .to_lowercase()
         .replace(['_', '-'], " ");
-    match t.trim() {
-        "pending" | "todo" | "to do" | "not started" | "open" | "planned" => {
-            Ok(ActionStatus::Pending)
+    match t.split_whitespace().collect::<Vec<_>>().join(" ").as_str() {
+        "pending" | "todo" | "to do" | "not started" | "open" | "planned" | "later" | "backlog"
+        | "new" => Ok(ActionStatus::Pending),
+        "in progress" | "doing" | "wip" | "started" | "active" | "now" | "ongoing" => {
+            Ok(ActionStatus::InProgress)
         }
-        "in progress" | "doing" | "wip" | "started" | "active" => Ok(ActionStatus::InProgress),
-        "blocked" | "stuck" | "waiting" => Ok(ActionStatus::Blocked),
+        "blocked" | "stuck" | "waiting" | "wait" | "on hold" => Ok(ActionStatus::Blocked),
         "done" | "complete" | "completed" | "finished" => Ok(ActionStatus::Completed),
+        "cancelled" | "canceled" | "dropped" | "won't do" | "wont do" | "abandoned" => {
+            Ok(ActionStatus::Cancelled)
+        }
+        "deferred" | "postponed" | "rescheduled" | "forwarded" | "moved" | "carried over" => {
+            Ok(ActionStatus::Deferred)
+        }
         _ if text.contains('✅') => Ok(ActionStatus::Completed),
         _ => Err(format!(
-            "unknown status {text:?} (pending, in progress, blocked or completed)"
+            "unknown status {text:?} (pending, in progress, blocked, completed, deferred or cancelled)"
         )),
     }
 }
 
+/// Reads a priority: `1`…`5`, `P1`, `highest`/`high`/`medium`/`low`/`lowest`,
+/// Logseq's `A`/`B`/`C`. 1 is the highest.
+pub fn parse_priority(text: &str) -> Result<i16, String> {
+    let t = text
+        .trim()
+        .trim_start_matches(['#', '[', ']'])
+        .to_lowercase();
+    let t = t.trim_end_matches(']');
+    let n = match t.trim_start_matches('p') {
+        "1" | "highest" | "urgent" | "critical" => 1,
+        "2" | "high" | "a" => 2,
+        "3" | "medium" | "normal" | "b" => 3,
+        "4" | "low" | "c" => 4,
+        "5" | "lowest" => 5,
+        _ => {
+            return Err(format!(
+                "priority {text:?} is not 1-5 or highest, high, medium, low, lowest"
+            ))
+        }
+    };
+    Ok(n)
+}
+
+/// Reads a yes/no cell (Notion's checkbox columns export `Yes`/`No`).
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim().to_lowercase().as_str() {
+        "yes" | "y" | "true" | "✓" | "✔" | "✔️" | "x" | "[x]" | "checked" | "☑" => {
+            Some(true)
+        }
+        "no" | "n" | "false" | "[ ]" | "unchecked" | "☐" => Some(false),
+        _ => None,
+    }
+}
+
+/// A value as written without its wrapping: `[[Jesse]]` -> `Jesse`,
+/// `` `path` `` -> `path`, `"x"` -> `x`.
+pub fn clean(text: &str) -> String {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("[[")
+        .and_then(|s| s.strip_suffix("]]"))
+        .map(|s| s.rsplit('|').next().unwrap_or(s))
+        .unwrap_or(t);
+    t.trim_matches(['`', '"']).trim().to_string()
+}
+
 /// True for an action code: `CLOUD-001a`, `ARCH-BOOT-001a`, `W47-R1-03`:
-/// starts with a capital letter, holds a digit, no spaces.
+/// starts with a capital letter, holds a dash and a digit, no spaces.
 pub fn is_action_code(word: &str) -> bool {
     let mut chars = word.chars();
     chars.next().is_some_and(|c| c.is_ascii_uppercase())
         && word.len() <= 100
+        && word.contains('-')
         && word.chars().any(|c| c.is_ascii_digit())
         && word
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
         && !is_result_code(word)
+}
+
+/// True for an id given explicitly (`🆔 abc123`, `id:: task-7`): letters,
+/// digits, `-`, `_` and `.`, at most 100.
+pub fn is_explicit_id(word: &str) -> bool {
+    !word.is_empty()
+        && word.len() <= 100
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// True for a result code: `R1`, `R12`.
@@ -284,28 +426,12 @@ pub fn is_result_code(word: &str) -> bool {
         && word[1..].chars().all(|c| c.is_ascii_digit())
 }
 
-/// Splits `CODE: title` (or `CODE - title`, `CODE — title`) when CODE
-/// satisfies `is_code`.
-pub fn split_code(text: &str, is_code: fn(&str) -> bool) -> Option<(String, String)> {
-    let text = text
-        .trim()
-        .trim_start_matches("Result ")
-        .trim_start_matches("result ");
-    let end = text.find([':', ' ', '\u{2014}', '\u{2013}'])?;
-    let code = text[..end].trim_end_matches('.');
-    if !is_code(code) {
-        return None;
-    }
-    let title = text[end..]
-        .trim_start_matches([':', ' ', '-', '\u{2014}', '\u{2013}'])
-        .trim();
-    (!title.is_empty()).then(|| (code.to_string(), title.to_string()))
-}
-
 /// Action codes named in a dependencies text; "None" and prose are skipped.
 pub fn parse_dependencies(text: &str) -> Vec<String> {
     let mut codes: Vec<String> = text
-        .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`'))
+        .split(|c: char| {
+            c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '`' | '[' | ']' | '&' | '→')
+        })
         .map(|w| w.trim_end_matches('.'))
         .filter(|w| is_action_code(w))
         .map(str::to_string)

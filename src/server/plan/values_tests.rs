@@ -139,20 +139,66 @@ fn codes_are_told_apart_from_prose() {
     assert!(!is_action_code("Risk"));
     assert!(!is_action_code("ALL"));
     assert!(is_result_code("R12"));
+    assert!(!is_action_code("Q4"), "a code has a dash");
+    assert!(is_explicit_id("dcf64c") && is_explicit_id("task_1"));
+    assert!(!is_explicit_id("two words"));
+}
+
+#[test]
+fn iso_week_labels_are_read_and_moved() {
     assert_eq!(
-        split_code("CLOUD-001a: Create AlloyDB Cluster", is_action_code),
-        Some(("CLOUD-001a".into(), "Create AlloyDB Cluster".into()))
+        iso_week_in("RPM Weekly Plan – 2026-W47"),
+        Some(ymd(2026, 11, 16))
+    );
+    assert_eq!(iso_week_in("2025-W53"), None, "2025 has 52 ISO weeks");
+    assert_eq!(iso_week_in("2026-W53"), Some(ymd(2026, 12, 28)));
+    let (start, end) = parse_week("2025-W44").unwrap();
+    assert_eq!((start.month, start.day, end.unwrap().day), (10, 27, 2));
+    assert_eq!(
+        shift_week_labels("gs://rpm-evidence/2026-W47/A-1.md", 2),
+        "gs://rpm-evidence/2026-W49/A-1.md"
     );
     assert_eq!(
-        split_code("R2 — Cloud RPM", is_result_code),
-        Some(("R2".into(), "Cloud RPM".into()))
+        shift_week_labels("2026-W52 and 2026-W01", 1),
+        "2026-W53 and 2026-W02"
     );
-    assert_eq!(
-        split_code("Result R3: Album", is_result_code),
-        Some(("R3".into(), "Album".into()))
-    );
-    assert_eq!(split_code("Risk 1: AlloyDB delays", is_action_code), None);
-    assert_eq!(split_code("PRIMARY GOAL", is_action_code), None);
+    assert_eq!(shift_week_labels("x2026-W47", 1), "x2026-W47");
+}
+
+#[test]
+fn the_statuses_of_other_tools_are_read() {
+    for (text, want) in [
+        ("Not started", ActionStatus::Pending),
+        ("In progress", ActionStatus::InProgress),
+        ("Done", ActionStatus::Completed),
+        ("LATER", ActionStatus::Pending),
+        ("NOW", ActionStatus::InProgress),
+        ("WAITING", ActionStatus::Blocked),
+        ("Canceled", ActionStatus::Cancelled),
+        ("won't do", ActionStatus::Cancelled),
+        ("Deferred", ActionStatus::Deferred),
+        ("rescheduled", ActionStatus::Deferred),
+    ] {
+        assert_eq!(parse_status(text), Ok(want), "{text}");
+    }
+}
+
+#[test]
+fn priorities_hours_and_yes_no_cells() {
+    assert_eq!(parse_priority("highest"), Ok(1));
+    assert_eq!(parse_priority("P2"), Ok(2));
+    assert_eq!(parse_priority("B"), Ok(3));
+    assert!(parse_priority("soon").is_err());
+    assert_eq!(parse_hours("1:30"), Ok(1.5));
+    assert_eq!(parse_hours("2 hrs"), Ok(2.0));
+    assert_eq!(parse_hours("90m"), Ok(1.5));
+    assert_eq!(parse_hours("6hr7min"), Ok(6.12));
+    assert_eq!(parse_bool("Yes"), Some(true));
+    assert_eq!(parse_bool("No"), Some(false));
+    assert_eq!(parse_bool("soon"), None);
+    assert_eq!(clean("[[Jesse]]"), "Jesse");
+    assert_eq!(clean("[[people/Jesse|Jesse C]]"), "Jesse C");
+    assert_eq!(parse_date("<2025-11-05 Wed 10:00 .+1d>").unwrap().day, 5);
 }
 
 #[test]

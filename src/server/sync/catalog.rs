@@ -194,7 +194,8 @@ pub async fn store_agent(
         "insert into agent_status as s
              (agent_name, status, health_score, last_heartbeat, current_action_id,
               session_start, total_actions_completed, total_hours_worked, error_log, metadata)
-         values ($1, $2, $3, $4, (select id from rpm_action_items where action_code = $5),
+         values ($1, $2, $3, $4, (select a.id from rpm_action_items a join rpm_weekly_plans p on p.id = a.weekly_plan_id
+                  where a.action_code = $5 order by p.week_start_date desc limit 1),
                  $6, $7, $8::numeric(8,2), $9, $10)
          on conflict (agent_name) do update set
              status = excluded.status, health_score = excluded.health_score,
@@ -379,7 +380,8 @@ pub async fn store_deliverable(
               revenue_target, revenue_actual, action_item_id, metadata, created_at,
               published_at)
          values ($1, $2, $3, $4, $5, $6::numeric(12,2), $7::numeric(12,2),
-                 (select id from rpm_action_items where action_code = $8), $9,
+                 (select a.id from rpm_action_items a join rpm_weekly_plans p on p.id = a.weekly_plan_id
+                  where a.action_code = $8 order by p.week_start_date desc limit 1), $9,
                  coalesce($10, now()),
                  case when $5 = 'published' then coalesce($11, now()) else $11 end)
          on conflict (cloud_storage_path) do update set

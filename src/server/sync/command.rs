@@ -55,6 +55,10 @@ pub struct SyncArgs {
     /// Do not archive plans in the data lake.
     #[arg(long)]
     pub no_lake: bool,
+    /// Treat warnings as errors: a plan with anything the importer would
+    /// skip is refused.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 impl SyncArgs {
@@ -109,6 +113,7 @@ pub async fn run(settings: &Settings, pool: &PgPool, args: &SyncArgs) -> anyhow:
     };
     let mut plans = PlanSync::new(pool.clone(), lake, args.dry_run).await?;
     plans.force = args.force;
+    plans.strict = args.strict;
     // Taken before each pass: a file changed during a pass triggers the next.
     let mut seen = fingerprint(args, settings);
     let mut failed = pass(pool, &mut plans, args, settings).await?;
@@ -155,23 +160,35 @@ async fn pass(
     let paths = args.plan_paths(settings)?;
     let mut summary = Summary::default();
     for path in &paths {
-        let outcome = plans.file(path).await;
-        match &outcome {
-            FileOutcome::Failed(message) => eprintln!("{message}"),
+        let result = plans.file(path).await;
+        for message in result.messages() {
+            eprintln!("{message}");
+        }
+        match &result.outcome {
+            FileOutcome::Failed => eprintln!(
+                "{}: refused ({} error(s)); nothing of it was written",
+                path.display(),
+                result.errors.len()
+            ),
             FileOutcome::Synced(r) if args.dry_run || paths.len() <= 20 => println!(
-                "{} (week of {}): results {}; actions {}",
+                "{} (week of {}): results {}; actions {}{}",
                 path.display(),
                 r.week_start,
                 r.results,
-                r.actions
+                r.actions,
+                match result.warnings.len() {
+                    0 => String::new(),
+                    n => format!("; {n} warning(s)"),
+                }
             ),
             _ => {}
         }
-        summary.add(&outcome);
+        summary.add(&result);
         if summary.files % 100 == 0 && paths.len() > 100 {
             eprintln!("… {}/{} plan files", summary.files, paths.len());
         }
     }
+    plans.flush_status().await?;
     let verb = if args.dry_run { "would be" } else { "" };
     if !paths.is_empty() {
         println!(

@@ -57,6 +57,7 @@ async fn load(
         .with_context(|| format!("reading the demo plans in {}", dir.display()))?;
     let mut sync = PlanSync::new(pool.clone(), lake, false).await?;
     sync.shift_weeks = weeks;
+    sync.adjust = Some(Box::new(move |plan| as_of(plan, now)));
     let summary = sync.files(&plans).await;
     anyhow::ensure!(
         summary.files_failed == 0,
@@ -83,6 +84,24 @@ async fn load(
         "loaded the demo data set"
     );
     Ok(true)
+}
+
+/// The demo files are written as of a Friday afternoon ([`DEMO_NOW`]);
+/// loaded earlier in the week, what they record after `now` has not
+/// happened yet. Such an action is still in progress: no completion, no
+/// actual hours, no evidence.
+pub fn as_of(plan: &mut crate::server::plan::PlanDoc, now: DateTime<Utc>) {
+    use crate::model::ActionStatus;
+    for r in &mut plan.results {
+        for a in &mut r.actions {
+            if a.completed_at.is_some_and(|at| at > now) {
+                a.status = ActionStatus::InProgress;
+                a.completed_at = None;
+                a.actual_hours = None;
+                a.evidence = None;
+            }
+        }
+    }
 }
 
 #[derive(serde::Deserialize)]

@@ -9,14 +9,18 @@ use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
 use super::lake::Lake;
-use super::report::{FileOutcome, Summary};
+use super::report::{FileOutcome, FileResult, Summary};
 use super::retry::with_retry;
+use super::status::{record, FileStatus};
 use super::store::{store_plan, Source, StoreError};
-use crate::server::plan::parse_plan;
+use crate::server::plan::{parse_plan, Diagnostic, PlanDoc};
+
+/// A change made to each plan before it is stored.
+pub type Adjust = Box<dyn Fn(&mut PlanDoc) + Send + Sync>;
 
 /// Bumped whenever the parser reads the same file differently, so that a
 /// new version re-imports files whose bytes did not change.
-pub const FORMAT_VERSION: &str = "rpm-plan-format-1";
+pub const FORMAT_VERSION: &str = "rpm-plan-format-2";
 
 /// sha256 of the format version and the file's bytes, hex.
 pub fn content_hash(bytes: &[u8]) -> String {
@@ -41,8 +45,14 @@ pub struct PlanSync {
     pub shift_weeks: i64,
     /// Read files even when their hash says they did not change.
     pub force: bool,
+    /// Refuse a file that has warnings, as if they were errors.
+    pub strict: bool,
+    /// A change to each plan before it is stored (the demo data's "as of now").
+    pub adjust: Option<Adjust>,
     /// Source path -> hash, as last imported.
     known: HashMap<String, String>,
+    /// Outcomes not yet written to the sync status.
+    status: Vec<FileStatus>,
 }
 
 impl PlanSync {
@@ -53,7 +63,10 @@ impl PlanSync {
             dry_run,
             shift_weeks: 0,
             force: false,
+            strict: false,
+            adjust: None,
             known: HashMap::new(),
+            status: Vec::new(),
         };
         sync.reload_known().await?;
         Ok(sync)
@@ -70,31 +83,93 @@ impl PlanSync {
         Ok(())
     }
 
-    /// Syncs one file; `shown` is how messages name it.
-    pub async fn file(&mut self, path: &Path) -> FileOutcome {
+    /// Syncs one file and records its sync status (unless a dry run).
+    pub async fn file(&mut self, path: &Path) -> FileResult {
+        let (result, status) = self.read_and_store(path).await;
+        if let (false, Some(status)) = (self.dry_run, status) {
+            self.status.push(status);
+            // Unchanged files are written in batches; the others at once,
+            // so that a crash does not lose what was imported.
+            if result.outcome != FileOutcome::Unchanged || self.status.len() >= 500 {
+                if let Err(e) = self.flush_status().await {
+                    tracing::warn!(error = %e, "could not record the sync status");
+                }
+            }
+        }
+        result
+    }
+
+    /// Writes the sync status of the files synced since the last flush.
+    pub async fn flush_status(&mut self) -> sqlx::Result<()> {
+        let pending = std::mem::take(&mut self.status);
+        record(&self.pool, &pending).await
+    }
+
+    async fn read_and_store(&mut self, path: &Path) -> (FileResult, Option<FileStatus>) {
         let shown = path.display().to_string();
-        let fail = |reason: String| FileOutcome::Failed(format!("{shown}: {reason}"));
+        let mut result = FileResult {
+            file: shown.clone(),
+            outcome: FileOutcome::Failed,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        };
         let bytes = match std::fs::read(path) {
             Ok(b) => b,
-            Err(e) => return fail(format!("cannot read: {e}")),
+            Err(e) => {
+                result
+                    .errors
+                    .push(Diagnostic::whole_file(format!("cannot read: {e}")));
+                return (result, None);
+            }
         };
         let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let source = Source {
             path: absolute.display().to_string(),
             hash: content_hash(&bytes),
         };
+        let status = |result: &FileResult, _week: Option<chrono::NaiveDate>| FileStatus {
+            path: source.path.clone(),
+            hash: source.hash.clone(),
+            outcome: result.outcome.as_str(),
+            warnings: result.warnings.clone(),
+            errors: result.errors.clone(),
+        };
         if !self.force && self.known.get(&source.path) == Some(&source.hash) {
-            return FileOutcome::Unchanged;
+            result.outcome = FileOutcome::Unchanged;
+            let s = status(&result, None);
+            return (result, Some(s));
         }
         let Ok(text) = std::str::from_utf8(&bytes) else {
-            return fail("not UTF-8 text".into());
+            result.errors.push(Diagnostic::whole_file("not UTF-8 text"));
+            let s = status(&result, None);
+            return (result, Some(s));
         };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut plan = match parse_plan(text) {
-            Ok(plan) => plan,
-            Err(e) => return FileOutcome::Failed(e.at(&shown)),
+            Ok(parsed) => {
+                result.warnings = parsed.warnings;
+                parsed.plan
+            }
+            Err(refused) => {
+                result.errors = refused.errors;
+                result.warnings = refused.warnings;
+                let s = status(&result, None);
+                return (result, Some(s));
+            }
         };
+        if self.strict && !result.warnings.is_empty() {
+            result.errors = std::mem::take(&mut result.warnings);
+            for e in &mut result.errors {
+                e.message = format!("{} (--strict)", e.message);
+            }
+            let s = status(&result, Some(plan.week_start));
+            return (result, Some(s));
+        }
         if self.shift_weeks != 0 {
             plan.shift_weeks(self.shift_weeks);
+        }
+        if let Some(adjust) = &self.adjust {
+            adjust(&mut plan);
         }
         let file_name = path
             .file_name()
@@ -122,13 +197,15 @@ impl PlanSync {
         match outcome {
             Ok(report) => {
                 if !dry_run {
-                    self.known.insert(source.path, source.hash);
+                    self.known.insert(source.path.clone(), source.hash.clone());
                 }
-                FileOutcome::Synced(report)
+                result.outcome = FileOutcome::Synced(report);
             }
-            Err(StoreError::Plan(e)) => FileOutcome::Failed(e.at(&shown)),
-            Err(e) => fail(e.to_string()),
+            Err(StoreError::Plan(errors)) => result.errors = errors,
+            Err(e) => result.errors.push(Diagnostic::whole_file(e.to_string())),
         }
+        let s = status(&result, Some(plan.week_start));
+        (result, Some(s))
     }
 
     /// Syncs files in order, printing failures and progress to stderr.
@@ -137,11 +214,11 @@ impl PlanSync {
         let started = Instant::now();
         let mut last_progress = Instant::now();
         for (i, path) in paths.iter().enumerate() {
-            let outcome = self.file(path).await;
-            if let FileOutcome::Failed(message) = &outcome {
+            let result = self.file(path).await;
+            for message in result.messages() {
                 eprintln!("{message}");
             }
-            summary.add(&outcome);
+            summary.add(&result);
             if last_progress.elapsed() >= Duration::from_secs(2) {
                 eprintln!(
                     "… {}/{} files in {:.1} s",
@@ -151,6 +228,9 @@ impl PlanSync {
                 );
                 last_progress = Instant::now();
             }
+        }
+        if let Err(e) = self.flush_status().await {
+            tracing::warn!(error = %e, "could not record the sync status");
         }
         summary
     }

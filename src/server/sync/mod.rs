@@ -8,8 +8,9 @@ pub mod files;
 pub mod lake;
 pub mod report;
 pub mod retry;
+pub mod status;
 pub mod store;
 
 pub use files::{plan_files, PlanSync};
 pub use lake::Lake;
-pub use report::{Counts, FileOutcome, PlanReport, Summary};
+pub use report::{Counts, FileOutcome, FileResult, PlanReport, Summary};

@@ -5,6 +5,8 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::server::plan::Diagnostic;
+
 /// Rows of one kind: inserted, updated, left unchanged, removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -58,8 +60,55 @@ pub enum FileOutcome {
     /// Same content as last imported: nothing read into the database.
     Unchanged,
     Synced(PlanReport),
-    /// `file:line: reason` (or `file: reason`).
-    Failed(String),
+    /// Refused: see [`FileResult::errors`].
+    Failed,
+}
+
+impl FileOutcome {
+    /// The word the sync status uses: imported, unchanged or refused.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Unchanged => "unchanged",
+            Self::Synced(_) => "imported",
+            Self::Failed => "refused",
+        }
+    }
+}
+
+/// One file's sync: the outcome, and everything said about the file, each
+/// at its line (line 0: the file as a whole).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileResult {
+    /// The file as the report names it.
+    pub file: String,
+    pub outcome: FileOutcome,
+    pub errors: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl FileResult {
+    pub fn failed(&self) -> bool {
+        self.outcome == FileOutcome::Failed
+    }
+
+    /// Every error and warning, as compilers print them.
+    pub fn messages(&self) -> Vec<String> {
+        let errors = self.errors.iter().map(|d| d.report(&self.file, "error"));
+        let warnings = self
+            .warnings
+            .iter()
+            .map(|d| d.report(&self.file, "warning"));
+        errors.chain(warnings).collect()
+    }
+
+    /// `file:line: reason` of every error, one per line.
+    pub fn error_text(&self) -> String {
+        self.errors
+            .iter()
+            .map(|d| d.at(&self.file))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
 }
 
 /// The totals of a run.
@@ -68,17 +117,23 @@ pub struct Summary {
     pub files: u64,
     pub files_unchanged: u64,
     pub files_failed: u64,
+    /// Warnings of the files read in this run (unchanged files are not read).
+    pub warnings: u64,
+    /// Files read in this run that had warnings.
+    pub files_warned: u64,
     pub plans: Counts,
     pub results: Counts,
     pub actions: Counts,
 }
 
 impl Summary {
-    pub fn add(&mut self, outcome: &FileOutcome) {
+    pub fn add(&mut self, result: &FileResult) {
         self.files += 1;
-        match outcome {
+        self.warnings += result.warnings.len() as u64;
+        self.files_warned += u64::from(!result.warnings.is_empty());
+        match &result.outcome {
             FileOutcome::Unchanged => self.files_unchanged += 1,
-            FileOutcome::Failed(_) => self.files_failed += 1,
+            FileOutcome::Failed => self.files_failed += 1,
             FileOutcome::Synced(r) => {
                 self.plans.add(r.plans);
                 self.results.add(r.results);
@@ -92,8 +147,8 @@ impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "files:   {} read, {} unchanged since the last sync, {} failed",
-            self.files, self.files_unchanged, self.files_failed
+            "files:   {} read, {} unchanged since the last sync, {} failed, {} with warnings ({} warning(s))",
+            self.files, self.files_unchanged, self.files_failed, self.files_warned, self.warnings
         )?;
         writeln!(f, "plans:   {}", self.plans)?;
         writeln!(f, "results: {}", self.results)?;

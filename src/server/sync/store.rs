@@ -2,20 +2,20 @@
 //! start, result code and action code, each guarded by `is distinct from`
 //! so that unchanged rows are not written at all.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgConnection;
 
 use super::report::{Counts, PlanReport};
-use crate::server::plan::{ActionDoc, PlanDoc, PlanError};
+use crate::server::plan::{ActionDoc, Diagnostic, PlanDoc};
 
 /// Why a plan was not stored.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// The plan contradicts the database (e.g. an action code of another
-    /// week): reported like a parse error.
-    #[error("{0}")]
-    Plan(PlanError),
+    /// The plan contradicts the database (its week belongs to another
+    /// file): reported like parse errors.
+    #[error("{}", .0.first().map(ToString::to_string).unwrap_or_default())]
+    Plan(Vec<Diagnostic>),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
     #[error("data lake: {0:#}")]
@@ -41,19 +41,19 @@ pub async fn store_plan(
 ) -> Result<PlanReport, StoreError> {
     check_week_is_ours(tx, plan, source).await?;
     let (plan_id, plans) = upsert_plan(tx, plan, source).await?;
-    check_action_codes(tx, plan, plan_id).await?;
 
     let mut actions = Counts::default();
     let codes: Vec<&str> = plan.actions().map(|a| a.code.as_str()).collect();
-    actions.removed = sqlx::query(
-        "delete from rpm_action_items a using rpm_results r
-         where a.result_id = r.id and r.weekly_plan_id = $1 and a.action_code <> all($2)",
+    let removed: Vec<String> = sqlx::query_scalar(
+        "delete from rpm_action_items
+         where weekly_plan_id = $1 and action_code <> all($2)
+         returning action_code",
     )
     .bind(plan_id)
     .bind(&codes)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .fetch_all(&mut *tx)
+    .await?;
+    actions.removed = removed.len() as u64;
 
     let mut results = upsert_results(tx, plan, plan_id).await?;
     let result_ids: Vec<(uuid::Uuid, String)> =
@@ -81,6 +81,11 @@ pub async fn store_plan(
         results,
         actions,
     };
+    if actions.inserted + actions.removed > 0 {
+        let mut touched: Vec<&str> = codes.clone();
+        touched.extend(removed.iter().map(String::as_str));
+        link_carried(tx, &touched).await?;
+    }
     if report.changed() {
         refresh_completion_rate(tx, plan_id).await?;
         sqlx::query(
@@ -113,13 +118,13 @@ async fn check_week_is_ours(
             .await?;
     if let Some(Some(other)) = owner {
         if other != source.path && std::path::Path::new(&other).exists() {
-            return Err(StoreError::Plan(PlanError::new(
+            return Err(StoreError::Plan(vec![Diagnostic::new(
                 1,
                 format!(
                     "the week of {} is already planned in {other}",
                     plan.week_start
                 ),
-            )));
+            )]));
         }
     }
     Ok(())
@@ -181,36 +186,24 @@ async fn upsert_plan(
     Ok((id, counts))
 }
 
-/// Action codes are unique across all weeks (spec 1.1): one already used in
-/// another week is refused at its line rather than moved.
-async fn check_action_codes(
-    tx: &mut PgConnection,
-    plan: &PlanDoc,
-    plan_id: uuid::Uuid,
-) -> Result<(), StoreError> {
-    let codes: Vec<&str> = plan.actions().map(|a| a.code.as_str()).collect();
-    let taken: Option<(String, NaiveDate)> = sqlx::query_as(
-        "select a.action_code, p.week_start_date
-         from rpm_action_items a
-         join rpm_results r on r.id = a.result_id
-         join rpm_weekly_plans p on p.id = r.weekly_plan_id
-         where a.action_code = any($1) and p.id <> $2
-         limit 1",
+/// Links every week's instance of these action codes to the instance of
+/// the week before it (carry-over): the link follows from the weeks alone,
+/// so importing them in any order gives the same links.
+async fn link_carried(tx: &mut PgConnection, codes: &[&str]) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "with chain as (
+             select a.id, lag(a.id) over (partition by a.action_code
+                                          order by p.week_start_date) as previous
+             from rpm_action_items a
+             join rpm_weekly_plans p on p.id = a.weekly_plan_id
+             where a.action_code = any($1))
+         update rpm_action_items a set carried_from_id = chain.previous
+         from chain
+         where a.id = chain.id and a.carried_from_id is distinct from chain.previous",
     )
-    .bind(&codes)
-    .bind(plan_id)
-    .fetch_optional(&mut *tx)
+    .bind(codes)
+    .execute(&mut *tx)
     .await?;
-    if let Some((code, week)) = taken {
-        let line = plan
-            .actions()
-            .find(|a| a.code == code)
-            .map_or(1, |a| a.line);
-        return Err(StoreError::Plan(PlanError::new(
-            line,
-            format!("action code {code} is already used in the week of {week}"),
-        )));
-    }
     Ok(())
 }
 
@@ -309,6 +302,9 @@ async fn upsert_actions(
         .bind(col(|a| a.verification.clone()))
         .bind(col(|a| a.evidence.clone()))
         .bind(col(|a| Some(source_state(a).to_string())))
+        .bind(actions.iter().map(|a| a.priority).collect::<Vec<_>>())
+        .bind(actions.iter().map(|a| a.scheduled).collect::<Vec<_>>())
+        .bind(actions.iter().map(|a| a.start).collect::<Vec<_>>())
         .fetch_all(&mut *tx)
         .await?;
     let inserted = rows.iter().filter(|(i,)| *i).count() as u64;
@@ -322,22 +318,26 @@ const ACTION_UPSERT: &str = "
 insert into rpm_action_items as a
     (result_id, action_code, action_text, owner, due_date, funnel_stage, status,
      completion_date, estimated_hours, actual_hours, dependencies, blocker_description,
-     verification_criteria, evidence_path, source_state)
+     verification_criteria, evidence_path, source_state, priority, scheduled_date, start_date)
 select u.result_id, u.code, u.text, u.owner, u.due, u.stage, u.status,
        case when u.status = 'completed' then coalesce(u.done, now()) end,
        u.est::numeric(5,2), u.act::numeric(5,2), u.deps::jsonb, u.blocker,
-       u.verification, u.evidence, u.state::jsonb
+       u.verification, u.evidence, u.state::jsonb, u.priority, u.scheduled, u.start
 from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
             $6::text[], $7::text[], $8::timestamptz[], $9::float8[], $10::float8[],
-            $11::text[], $12::text[], $13::text[], $14::text[], $15::text[])
+            $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
+            $16::int2[], $17::date[], $18::date[])
      as u(result_id, code, text, owner, due, stage, status, done, est, act, deps,
-          blocker, verification, evidence, state)
-on conflict (action_code) do update set
+          blocker, verification, evidence, state, priority, scheduled, start)
+-- weekly_plan_id is set from result_id by a trigger (migration 12).
+on conflict (weekly_plan_id, action_code) do update set
     result_id = excluded.result_id, action_text = excluded.action_text,
     owner = excluded.owner, due_date = excluded.due_date,
     funnel_stage = excluded.funnel_stage, estimated_hours = excluded.estimated_hours,
     dependencies = excluded.dependencies,
     verification_criteria = excluded.verification_criteria,
+    priority = excluded.priority, scheduled_date = excluded.scheduled_date,
+    start_date = excluded.start_date,
     status = case when a.source_state is not distinct from excluded.source_state
                   then a.status else excluded.status end,
     actual_hours = case when a.source_state is not distinct from excluded.source_state
@@ -353,11 +353,13 @@ on conflict (action_code) do update set
         else coalesce(a.completion_date, excluded.completion_date) end,
     source_state = excluded.source_state
 where (a.result_id, a.action_text, a.owner, a.due_date, a.funnel_stage, a.estimated_hours,
-       a.dependencies, a.verification_criteria, a.source_state)
+       a.dependencies, a.verification_criteria, a.source_state, a.priority,
+       a.scheduled_date, a.start_date)
       is distinct from
       (excluded.result_id, excluded.action_text, excluded.owner, excluded.due_date,
        excluded.funnel_stage, excluded.estimated_hours, excluded.dependencies,
-       excluded.verification_criteria, excluded.source_state)
+       excluded.verification_criteria, excluded.source_state, excluded.priority,
+       excluded.scheduled_date, excluded.start_date)
 returning xmax = 0";
 
 async fn refresh_completion_rate(
@@ -367,7 +369,8 @@ async fn refresh_completion_rate(
     sqlx::query(
         "update rpm_weekly_plans p set completion_rate = c.rate
          from (select round(100.0 * count(*) filter (where a.status = 'completed')
-                            / greatest(count(*), 1), 2) as rate
+                            / greatest(count(*) filter (where a.status <> 'cancelled'), 1), 2)
+                          as rate
                from rpm_action_items a join rpm_results r on r.id = a.result_id
                where r.weekly_plan_id = $1) c
          where p.id = $1 and p.completion_rate is distinct from c.rate",

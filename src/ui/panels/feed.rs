@@ -84,6 +84,8 @@ fn FeedCard(item: FeedItem, now: chrono::DateTime<chrono::Utc>, can_edit: bool) 
             ActionStatus::InProgress => "▶",
             ActionStatus::Blocked => "!",
             ActionStatus::Pending => "·",
+            ActionStatus::Deferred => "»",
+            ActionStatus::Cancelled => "✕",
         };
         let when = match (item.completed_at, item.due_date) {
             (Some(done), _) if item.status == ActionStatus::Completed => relative(now, done),
@@ -91,10 +93,12 @@ fn FeedCard(item: FeedItem, now: chrono::DateTime<chrono::Utc>, can_edit: bool) 
             _ => String::new(),
         };
         let meta = format!(
-            "{} · {} · {}",
+            "{} · {} · {}{}",
             item.owner.clone().unwrap_or_else(|| "no owner".into()),
             item.funnel_stage.label(),
-            item.result_code
+            item.result_code,
+            crate::ui::result_card::carried_note(item.carried_from, item.carried_to)
+                .unwrap_or_default()
         );
         view! {
             <span class="status-dot" aria-label=item.status.label()>{icon}</span>
@@ -109,7 +113,9 @@ fn FeedCard(item: FeedItem, now: chrono::DateTime<chrono::Utc>, can_edit: bool) 
     view! {
         <li class=class data-code=code>
             {card}
-            {can_edit.then(|| view! { <ActionControls shown/> })}
+            // A row carried to a later week keeps its week's state: it is changed there.
+            {(can_edit && shown.with_untracked(|i| i.carried_to.is_none()))
+                .then(|| view! { <ActionControls shown/> })}
         </li>
     }
 }
