@@ -249,12 +249,11 @@ def table(actions, rng):
 def checkboxes(actions, rng):
     lines = []
     for a in actions:
-        mark = "x" if a["status"] == "completed" else " "
+        # The box says the status (GitHub, Obsidian Tasks and Obsidian themes).
+        mark = {"completed": "x", "in_progress": "/", "blocked": "!"}.get(a["status"], " ")
         lines += [f"- [{mark}] {a['code']}: {a['text']}", f"  - Owner: {a['owner']}",
                   f"  - Due: {a['due'].isoformat()}", f"  - Stage: {a['stage']}",
                   f"  - Estimate: {fmt_hours(a['est'], rng)}"]
-        if a["status"] not in ("completed", "pending"):
-            lines.append(f"  - Status: {a['status'].replace('_', ' ')}")
         if a["actual"] is not None:
             lines.append(f"  - Actual: {fmt_hours(a['actual'], rng)}")
         if a["completed"]:
