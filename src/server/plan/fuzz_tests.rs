@@ -20,6 +20,19 @@ fn plan_line() -> impl Strategy<Value = String> {
         "\\| [A-Za-z0-9 -]{0,8} \\| [A-Za-z0-9 -]{0,8} \\| [a-z0-9 ]{0,6} \\|",
         Just("| Code | Action | Owner | Due | Est |".to_string()),
         Just("|---|---|---|---|---|".to_string()),
+        // The conventions of docs/plan-format.md.
+        "- \\[[ xX/!>?<*-]\\] (\\*\\*)?[A-Z]{2}-[0-9]{2}(\\*\\*)? (—|–|-|:) [a-z ]{0,8}( \\| (Owner|Due|Funnel|Est|Actual|Depends on|Blocker|Evidence|Done): [A-Za-z0-9 ,.-]{0,10}){0,4}",
+        "(Priority|Category|Revenue target|Owner|Week)(::|:) [A-Za-z0-9$ ]{0,8}( · (Priority|Category|Revenue target): [A-Za-z0-9$ ]{0,6}){0,2}",
+        "- \\[[ x]\\] #task [A-Z]{2}-[0-9]{2}: [a-z ]{0,8}( (📅|⏳|🛫|✅|❌|➕) 202[45]-[01][0-9]-[0-3][0-9]| (⏫|🔼|🔽|🔺|⏬)| ⛔ [A-Z]{2}-[0-9]{2}| 🆔 [a-z0-9]{4,6}| 🔁 every day){0,4}",
+        "- \\[ \\] [A-Z]{2}-[0-9]{2}: [a-z ]{0,6}( [\\[(](owner|due|stage|estimate|dependsOn|priority|id|mood):: [A-Za-z0-9 -]{0,8}[\\])]){0,3}",
+        "\t?- (TODO|DOING|NOW|LATER|DONE|WAITING|CANCELLED) (\\[#[ABC]\\] )?[A-Z]{2}-[0-9]{2} [a-z ]{0,8}",
+        "\t?  (owner|funnel|estimate|blocker|collapsed):: [A-Za-z0-9 ]{0,8}",
+        "\t?  (SCHEDULED|DEADLINE): <202[45]-[01][0-9]-[0-3][0-9]( Mon)?( \\.\\+1d)?>",
+        "\t?  CLOCK: \\[2025-11-04 Tue 10:00\\]--\\[2025-11-04 Tue 11:30\\] =>  0[0-9]:[0-5][0-9]",
+        "(Blocker for [A-Z]{2}-[0-9]{2}|[A-Z]{2}-[0-9]{2} blocker): [a-z ]{0,10}",
+        Just("| Name | ID | Assignee | Status | Due Date | Time Spent |".to_string()),
+        "\\| [a-z ]{0,8} \\| [A-Z]{2}-[0-9]{2} \\| [A-Za-z ]{0,8} \\| (Done|Not started|In progress|blocked) \\| (November 11, 2025|Nov 12|) \\| ([0-9]{1,3}m|[0-9] hrs|) \\|",
+        "(## RESULT [0-9] \\(R[0-9]\\): |## R[0-9] — |# R[0-9] )[A-Za-z ]{0,10}",
         "[^\\n]{0,30}",
         Just(String::new()),
     ]
@@ -51,6 +64,20 @@ proptest! {
                 let lines = text.lines().count().max(1);
                 for a in plan.actions() {
                     prop_assert!(a.line >= 1 && a.line <= lines);
+                    prop_assert!(!a.text.is_empty() && !a.code.is_empty());
+                    if a.status == crate::model::ActionStatus::Blocked {
+                        prop_assert!(a.blocker.is_some(), "blocked without a blocker: {a:?}");
+                    }
+                    if a.completed_at.is_some() {
+                        prop_assert_eq!(a.status, crate::model::ActionStatus::Completed);
+                    }
+                }
+                for r in &plan.results {
+                    prop_assert!(!r.purpose.is_empty());
+                    prop_assert!(r.actions.iter().all(|a| a.result_code == r.code));
+                }
+                for w in &parsed.warnings {
+                    prop_assert!(w.line >= 1 && w.line <= lines, "warning at line {}", w.line);
                 }
             }
             Err(refused) => {
