@@ -50,6 +50,19 @@ language sql stable as $$
     where t.carried_from_id = action_id
     order by p.week_start_date limit 1
 $$;
+-- A code is no longer unique, so the action list's page order ends on the
+-- id (a carried action keeps its code and often its due date); the
+-- indexes that hold that order gain it.
+drop index if exists idx_action_items_due_order;
+drop index if exists idx_action_items_status_due_order;
+drop index if exists idx_action_items_owner_due_order;
+create index if not exists idx_action_items_due_order_id
+    on rpm_action_items (due_date desc nulls last, action_code, id);
+create index if not exists idx_action_items_status_due_order_id
+    on rpm_action_items (status, due_date desc nulls last, action_code, id);
+create index if not exists idx_action_items_owner_due_order_id
+    on rpm_action_items (owner, due_date desc nulls last, action_code, id);
+
 comment on column rpm_action_items.weekly_plan_id is 'The plan of the action''s result (kept by a trigger).';
 comment on column rpm_action_items.carried_from_id is 'The same action (code) in the week before, when carried forward.';
 
@@ -66,13 +79,14 @@ alter table rpm_action_items add column if not exists priority smallint
 alter table rpm_action_items add column if not exists scheduled_date date;
 alter table rpm_action_items add column if not exists start_date date;
 
--- 4. The last sync of each plan file: when, its hash, the outcome, and
+-- 4. The last sync of each plan file: when, its hash, the outcome
+-- (failed: the database or the lake failed, not the file), and
 -- its warnings and errors with line numbers ({line, message, text}).
 create table if not exists plan_sync_status (
     source_path text primary key,
     synced_at timestamptz not null,
     content_hash text not null,
-    outcome text not null check (outcome in ('imported', 'unchanged', 'refused')),
+    outcome text not null check (outcome in ('imported', 'unchanged', 'refused', 'failed')),
     warnings jsonb not null default '[]',
     errors jsonb not null default '[]',
     imported_at timestamptz

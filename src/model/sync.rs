@@ -24,7 +24,8 @@ pub struct SyncFile {
     pub synced_at: DateTime<Utc>,
     /// sha256 of the file (with the format version), hex.
     pub content_hash: String,
-    /// imported, unchanged or refused.
+    /// imported, unchanged, refused (the file is wrong) or failed (the
+    /// database or the lake failed).
     pub outcome: String,
     /// The week the file holds, when it was ever imported.
     pub week_start: Option<NaiveDate>,

@@ -29,7 +29,10 @@ pub fn SyncPage() -> impl IntoView {
 
 #[component]
 fn Files(files: Vec<SyncFile>, now: DateTime<Utc>) -> impl IntoView {
-    let refused = files.iter().filter(|f| f.outcome == "refused").count();
+    let refused = files
+        .iter()
+        .filter(|f| f.outcome == "refused" || f.outcome == "failed")
+        .count();
     let warned = files.iter().filter(|f| !f.warnings.is_empty()).count();
     let summary = format!(
         "{} file(s): {refused} refused, {warned} with warnings",

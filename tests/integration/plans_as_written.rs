@@ -417,3 +417,34 @@ async fn the_sync_status_is_served_to_read_tokens() {
     assert!(files[1]["content_hash"].as_str().unwrap().len() == 64);
     assert!(files[1]["warnings"].as_array().unwrap().len() >= 6);
 }
+
+#[tokio::test]
+async fn a_file_that_moves_to_another_week_takes_its_actions_along() {
+    let app = TestApp::empty().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "plan.md", WEEK_A);
+    sync_one(&app.db, &path).await;
+    // The same file, now for the week after (the header was corrected).
+    std::fs::write(&path, WEEK_A.replace("2030-01-07", "2030-01-14")).unwrap();
+    let result = sync_one(&app.db, &path).await;
+    assert!(
+        matches!(result.outcome, FileOutcome::Synced(_)),
+        "{:?}",
+        result.errors
+    );
+    let d = |y, m, day| chrono::NaiveDate::from_ymd_opt(y, m, day).unwrap();
+    let s = |x: &str| x.to_string();
+    assert_eq!(
+        carry_digest(&app.db).await,
+        vec![
+            (d(2030, 1, 14), s("CARRY-1"), s("pending"), None),
+            (d(2030, 1, 14), s("CARRY-2"), s("completed"), None),
+            (d(2030, 1, 14), s("CARRY-3"), s("pending"), None),
+        ]
+    );
+    let plans: i64 = sqlx::query_scalar("select count(*) from rpm_weekly_plans")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(plans, 1);
+}

@@ -260,7 +260,7 @@ pub async fn action_items(
     if let Some(w) = q.week_start {
         sql.push(" and p.week_start_date = ").push_bind(w);
     }
-    sql.push(" order by a.due_date desc nulls last, a.action_code limit ")
+    sql.push(" order by a.due_date desc nulls last, a.action_code, a.id limit ")
         .push_bind(limit + 1)
         .push(" offset ")
         .push_bind(offset);

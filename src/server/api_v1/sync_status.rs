@@ -20,9 +20,12 @@ pub struct NoQuery {}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SyncStatus {
-    /// Refused files first, then those with warnings, then by path.
+    /// Refused and failed files first, then those with warnings, then by path.
     pub files: Vec<SyncFile>,
     pub refused: usize,
+    /// Files whose last sync failed for a reason of the server's (the
+    /// database or the lake), not of the file.
+    pub failed: usize,
     pub with_warnings: usize,
 }
 
@@ -41,6 +44,7 @@ pub async fn sync_status(
     let files = list(&db).await?;
     Ok(Json(SyncStatus {
         refused: files.iter().filter(|f| f.outcome == "refused").count(),
+        failed: files.iter().filter(|f| f.outcome == "failed").count(),
         with_warnings: files.iter().filter(|f| !f.warnings.is_empty()).count(),
         files,
     }))

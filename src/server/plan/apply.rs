@@ -33,6 +33,15 @@ fn repeater(value: &str) -> Option<&str> {
         })
 }
 
+/// `boot log (gs://rpm/boot.log)`, a markdown link as the parser keeps it:
+/// the address, which is what evidence is.
+fn link_target(value: &str) -> String {
+    match value.strip_suffix(')').and_then(|v| v.rsplit_once(" (")) {
+        Some((_, url)) if url.contains("://") || url.contains('/') => url.to_string(),
+        _ => value.to_string(),
+    }
+}
+
 /// Fields whose value may be a list written under an empty label.
 pub fn listable(field: ActionField) -> bool {
     matches!(
@@ -292,7 +301,7 @@ pub fn action_value(
             }
             ActionField::Blocker => append(&mut a.doc.blocker, value.trim()),
             ActionField::Verification => append(&mut a.doc.verification, value.trim()),
-            ActionField::Evidence => append(&mut a.doc.evidence, &clean(value)),
+            ActionField::Evidence => append(&mut a.doc.evidence, &link_target(&clean(value))),
             ActionField::Priority => match parse_priority(value) {
                 Ok(p) => a.doc.priority = Some(p),
                 Err(e) => error = Some(e),

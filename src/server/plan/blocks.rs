@@ -141,6 +141,17 @@ pub fn blocks(source: &str) -> Vec<Block> {
                     cells.push(text);
                 }
             }
+            Event::Start(Tag::Link { dest_url, .. }) => w.links.push(dest_url.to_string()),
+            // `[log](gs://…/boot.log)`: the text and, when it says something
+            // else, the address after it, so that no link is lost.
+            Event::End(TagEnd::Link) => {
+                if let Some(url) = w.links.pop() {
+                    let shown = w.lines.last().map(|l| l.text.trim_end().to_string());
+                    if !url.is_empty() && !shown.is_some_and(|t| t.ends_with(url.as_str())) {
+                        w.push_text(&format!(" ({url})"), line);
+                    }
+                }
+            }
             Event::Start(Tag::Strong) if !w.open_line => w.bold_next = true,
             Event::Text(t) | Event::Code(t) => w.push_text(&t, line),
             Event::SoftBreak | Event::HardBreak => w.new_line(),
@@ -163,6 +174,8 @@ struct Walker {
     items: Vec<Option<bool>>,
     table: Option<(usize, Vec<String>, Vec<Row>)>,
     row: Option<(usize, Vec<String>)>,
+    /// Addresses of the links being read.
+    links: Vec<String>,
 }
 
 /// A table row: its line and cells.

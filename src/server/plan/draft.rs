@@ -188,10 +188,28 @@ impl Draft {
                 // A paragraph that starts with a task marker (Logseq's
                 // `TODO CODE text` outside a bullet) is a task too.
                 let task_like = in_list || take_marker(&first.text).0.is_some();
-                if !(task_like && self.list_item(&first, checked)) {
+                // Plain lines right after a task line continue its text
+                // (a long task wrapped onto the next line).
+                let mut continuing = false;
+                if task_like && self.list_item(&first, checked) {
+                    continuing = in_list
+                        && self.in_action
+                        && self
+                            .results
+                            .last()
+                            .and_then(|r| r.actions.last())
+                            .map(|a| a.doc.line)
+                            == Some(first.no);
+                } else {
                     self.field_line(&first, in_list);
                 }
                 for line in lines {
+                    if continuing && is_plain(&line) {
+                        let a = self.action();
+                        a.doc.text = format!("{} {}", a.doc.text, line.text.trim());
+                        continue;
+                    }
+                    continuing = false;
                     self.field_line(&line, in_list);
                 }
             }
@@ -486,9 +504,12 @@ impl Draft {
                 },
             ),
             None if in_list && fields.is_empty() && runs.is_empty() => {
-                self.take_pending_item(line);
+                if !self.take_pending_item(line) {
+                    self.code_line(&head, line.no);
+                }
                 return;
             }
+            None if fields.is_empty() && runs.is_empty() => return self.code_line(&head, line.no),
             None => {}
         }
         fields.extend(runs);
@@ -505,6 +526,20 @@ impl Draft {
                 self.end_pending_if_label();
             }
             self.field(f, line.no);
+        }
+    }
+
+    /// A line of prose that starts with an action code (`ARCH-001 — Fix
+    /// boot` as a paragraph, `- DATA-1 Write it` outside any result): plan
+    /// data that is not read, so it is said.
+    fn code_line(&mut self, head: &str, no: usize) {
+        if let Some((code, _)) = split_code(head) {
+            self.diags.warn(
+                no,
+                format!(
+                    "a line starting with action code {code} is not read as an action: write `### {code}: text` or `- [ ] {code}: text` under a result"
+                ),
+            );
         }
     }
 
@@ -644,6 +679,18 @@ impl Draft {
         self.end_pending();
         self.flush_stray();
     }
+}
+
+/// A line that is only text: no label, no field, no drawer (`:LOGBOOK:`).
+fn is_plain(line: &Line) -> bool {
+    let t = line.text.trim();
+    !t.is_empty()
+        && !t.starts_with(':')
+        && !t.contains("::")
+        && split_label(t, line.bold).is_none()
+        && split_runs(t).1.is_empty()
+        && take_marker(t).0.is_none()
+        && split_code(t).is_none()
 }
 
 /// The duration after `=>` in a Logseq clock line, in hours.

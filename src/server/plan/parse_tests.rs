@@ -345,3 +345,48 @@ fn a_repeater_in_a_logseq_date_is_reported() {
         ["plan.md:6: repeater .+1d: recurrence is not stored; ignored"]
     );
 }
+
+#[test]
+fn prose_starting_with_a_code_and_wrapped_task_lines_are_not_lost() {
+    let md = "week_start: 2025-11-03\n\n## R1: Ship\nPurpose: revenue\n\n- [ ] A-1: Write the migration\n  for the new table\n  Owner: Jesse\n\nB-2 — Fix the boot, written as prose\n";
+    let parsed = parse_plan(md).unwrap();
+    let a = parsed.plan.actions().next().unwrap();
+    assert_eq!(a.text, "Write the migration for the new table");
+    assert_eq!(a.owner.as_deref(), Some("Jesse"));
+    let warnings: Vec<String> = parsed.warnings.iter().map(|w| w.at("plan.md")).collect();
+    assert_eq!(
+        warnings,
+        ["plan.md:10: a line starting with action code B-2 is not read as an action: write `### B-2: text` or `- [ ] B-2: text` under a result"]
+    );
+}
+
+#[test]
+fn a_dependencies_column_is_not_taken_for_the_code_column() {
+    let md = "week_start: 2025-11-03\n\n## R1: Ship\nPurpose: revenue\n\n| Task | Depends on | No. |\n|---|---|---|\n| Write it | A-0 | A-1 |\n| Test it | A-1 | A-2 |\n";
+    let plan = ok(md);
+    let codes: Vec<(&str, &[String])> = plan
+        .actions()
+        .map(|a| (a.code.as_str(), a.dependencies.as_slice()))
+        .collect();
+    assert_eq!(codes[0].0, "A-1");
+    assert_eq!(codes[1].0, "A-2");
+    assert_eq!(codes[1].1, ["A-1".to_string()]);
+}
+
+#[test]
+fn links_keep_their_address() {
+    let md = "week_start: 2025-11-03\n\n## R1: Ship\nPurpose: see [the brief](https://example.com/brief)\n\n### A-1: Write it\n**Evidence:** [boot log](gs://rpm/evidence/boot.log)\n\n### A-2: Link as text\n**Evidence:** <https://example.com/x>\n";
+    let plan = ok(md);
+    assert_eq!(
+        plan.results[0].purpose,
+        "see the brief (https://example.com/brief)"
+    );
+    let ev: Vec<_> = plan.actions().map(|a| a.evidence.clone()).collect();
+    assert_eq!(
+        ev,
+        [
+            Some("gs://rpm/evidence/boot.log".to_string()),
+            Some("https://example.com/x".to_string())
+        ]
+    );
+}

@@ -22,9 +22,8 @@ pub fn table(d: &mut Draft, line: usize, header: &[String], rows: Vec<(usize, Ve
             rows.iter()
                 .all(|(_, cells)| is_action_code(&cell(cells, i)))
         };
-        if let Some(i) = (0..header.len())
-            .find(|&i| !matches!(columns[i], Some(ActionField::Text)) && all_codes(i))
-        {
+        // Only a column no header names: a Dependencies column is all codes too.
+        if let Some(i) = (0..header.len()).find(|&i| columns[i].is_none() && all_codes(i)) {
             columns[i] = Some(ActionField::Code);
         }
     }

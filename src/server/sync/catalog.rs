@@ -380,8 +380,14 @@ pub async fn store_deliverable(
               revenue_target, revenue_actual, action_item_id, metadata, created_at,
               published_at)
          values ($1, $2, $3, $4, $5, $6::numeric(12,2), $7::numeric(12,2),
+                 -- A carried code: the instance of the week it was published
+                 -- (or made) in, else the latest (docs/metrics.md).
                  (select a.id from rpm_action_items a join rpm_weekly_plans p on p.id = a.weekly_plan_id
-                  where a.action_code = $8 order by p.week_start_date desc limit 1), $9,
+                  where a.action_code = $8
+                  order by (coalesce($11::timestamptz, $10::timestamptz, now())::date
+                            between p.week_start_date and p.week_end_date) desc,
+                           p.week_start_date desc
+                  limit 1), $9,
                  coalesce($10, now()),
                  case when $5 = 'published' then coalesce($11, now()) else $11 end)
          on conflict (cloud_storage_path) do update set

@@ -188,7 +188,9 @@ async fn pass(
             eprintln!("… {}/{} plan files", summary.files, paths.len());
         }
     }
-    plans.flush_status().await?;
+    if let Err(e) = plans.flush_status().await {
+        tracing::warn!(error = %e, "could not record the sync status");
+    }
     let verb = if args.dry_run { "would be" } else { "" };
     if !paths.is_empty() {
         println!(

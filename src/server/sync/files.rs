@@ -202,7 +202,13 @@ impl PlanSync {
                 result.outcome = FileOutcome::Synced(report);
             }
             Err(StoreError::Plan(errors)) => result.errors = errors,
-            Err(e) => result.errors.push(Diagnostic::whole_file(e.to_string())),
+            Err(e) => {
+                result.errors.push(Diagnostic::whole_file(e.to_string()));
+                // Not the file's fault: the database or the lake failed.
+                let mut s = status(&result, Some(plan.week_start));
+                s.outcome = "failed";
+                return (result, Some(s));
+            }
         }
         let s = status(&result, Some(plan.week_start));
         (result, Some(s))

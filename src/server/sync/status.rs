@@ -14,7 +14,8 @@ pub struct FileStatus {
     /// Absolute path, as stored in `rpm_weekly_plans.source_path`.
     pub path: String,
     pub hash: String,
-    /// imported, unchanged or refused.
+    /// imported, unchanged, refused (the file is wrong) or failed (the
+    /// database or the lake failed).
     pub outcome: &'static str,
     pub warnings: Vec<Diagnostic>,
     pub errors: Vec<Diagnostic>,
@@ -38,9 +39,12 @@ pub async fn record(pool: &PgPool, statuses: &[FileStatus]) -> sqlx::Result<()> 
              synced_at = excluded.synced_at,
              content_hash = excluded.content_hash,
              outcome = excluded.outcome,
-             warnings = case when excluded.outcome = 'unchanged' then s.warnings
+             -- Unchanged: the warnings of the import that read these bytes.
+             warnings = case when excluded.outcome = 'unchanged'
+                              and s.content_hash = excluded.content_hash then s.warnings
                              else excluded.warnings end,
-             errors = case when excluded.outcome = 'unchanged' then s.errors
+             errors = case when excluded.outcome = 'unchanged'
+                            and s.content_hash = excluded.content_hash then s.errors
                            else excluded.errors end,
              imported_at = coalesce(excluded.imported_at, s.imported_at)",
     )
@@ -59,14 +63,14 @@ pub async fn record(pool: &PgPool, statuses: &[FileStatus]) -> sqlx::Result<()> 
     Ok(())
 }
 
-/// Every file's status: refused first, then those with warnings, then by path.
+/// Every file's status: refused or failed first, then those with warnings, then by path.
 pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<SyncFile>> {
     sqlx::query_as(
         "select s.source_path, s.synced_at, s.content_hash, s.outcome, p.week_start_date as week_start,
                 s.imported_at, s.warnings, s.errors
          from plan_sync_status s
          left join rpm_weekly_plans p on p.source_path = s.source_path
-         order by s.outcome <> 'refused', jsonb_array_length(s.warnings) = 0, s.source_path",
+         order by s.outcome not in ('refused', 'failed'), jsonb_array_length(s.warnings) = 0, s.source_path",
     )
     .fetch_all(db)
     .await

@@ -39,12 +39,29 @@ pub async fn store_plan(
     plan: &PlanDoc,
     source: &Source,
 ) -> Result<PlanReport, StoreError> {
+    // One import at a time: carry links span weeks, so two imports of
+    // neighbouring weeks must not each miss the other's rows.
+    sqlx::query("select pg_advisory_xact_lock(7172002)")
+        .execute(&mut *tx)
+        .await?;
     check_week_is_ours(tx, plan, source).await?;
     let (plan_id, plans) = upsert_plan(tx, plan, source).await?;
 
+    // The file now plans another week than it did: the week it planned
+    // before is written nowhere any more, so it goes with its results and
+    // actions (their codes are relinked below).
+    let moved: Vec<String> = sqlx::query_scalar(
+        "with gone as (delete from rpm_weekly_plans where source_path = $1 and id <> $2 returning id)
+         select a.action_code from rpm_action_items a where a.weekly_plan_id in (select id from gone)",
+    )
+    .bind(&source.path)
+    .bind(plan_id)
+    .fetch_all(&mut *tx)
+    .await?;
+
     let mut actions = Counts::default();
     let codes: Vec<&str> = plan.actions().map(|a| a.code.as_str()).collect();
-    let removed: Vec<String> = sqlx::query_scalar(
+    let mut removed: Vec<String> = sqlx::query_scalar(
         "delete from rpm_action_items
          where weekly_plan_id = $1 and action_code <> all($2)
          returning action_code",
@@ -53,6 +70,7 @@ pub async fn store_plan(
     .bind(&codes)
     .fetch_all(&mut *tx)
     .await?;
+    removed.extend(moved);
     actions.removed = removed.len() as u64;
 
     let mut results = upsert_results(tx, plan, plan_id).await?;

@@ -206,13 +206,13 @@ fn ActionControls(shown: RwSignal<FeedItem>) -> impl IntoView {
         <div class="action-controls">
             <Show when=move || form.get().is_none()>
                 <div class="action-buttons">
-                    <Show when=move || status() != ActionStatus::Completed>
+                    <Show when=move || !matches!(status(), ActionStatus::Completed | ActionStatus::Cancelled)>
                         <button type="button" class="button" disabled=busy on:click=move |_| form.set(Some("complete"))>"Complete"</button>
                     </Show>
-                    <Show when=move || !matches!(status(), ActionStatus::Completed | ActionStatus::Blocked)>
+                    <Show when=move || !matches!(status(), ActionStatus::Completed | ActionStatus::Blocked | ActionStatus::Cancelled)>
                         <button type="button" class="button" disabled=busy on:click=move |_| form.set(Some("block"))>"Block"</button>
                     </Show>
-                    <Show when=move || matches!(status(), ActionStatus::Completed | ActionStatus::Blocked)>
+                    <Show when=move || matches!(status(), ActionStatus::Completed | ActionStatus::Blocked | ActionStatus::Cancelled | ActionStatus::Deferred)>
                         <button type="button" class="button" disabled=busy on:click=move |_| send("reopen")>"Reopen"</button>
                     </Show>
                 </div>
