@@ -79,7 +79,7 @@ pub async fn store_plan(
             .bind(plan_id)
             .fetch_all(&mut *tx)
             .await?;
-    let (a_ins, a_upd) = upsert_actions(tx, plan, &result_ids).await?;
+    let (a_ins, a_upd) = upsert_actions(tx, plan, plan_id, &result_ids).await?;
     actions.inserted = a_ins;
     actions.updated = a_upd;
     actions.unchanged = codes.len() as u64 - a_ins - a_upd;
@@ -208,20 +208,50 @@ async fn upsert_plan(
 /// the week before it (carry-over): the link follows from the weeks alone,
 /// so importing them in any order gives the same links.
 async fn link_carried(tx: &mut PgConnection, codes: &[&str]) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "with chain as (
-             select a.id, lag(a.id) over (partition by a.action_code
-                                          order by p.week_start_date) as previous
-             from rpm_action_items a
-             join rpm_weekly_plans p on p.id = a.weekly_plan_id
-             where a.action_code = any($1))
-         update rpm_action_items a set carried_from_id = chain.previous
-         from chain
-         where a.id = chain.id and a.carried_from_id is distinct from chain.previous",
+    // Most codes live in one week: then there is nothing to link, and the
+    // update below (which reads every action) is not worth its cost.
+    let linked: bool = sqlx::query_scalar(
+        "select exists (
+             select 1 from unnest($1::text[]) c(code)
+             cross join lateral (
+                 select count(*) as n, bool_or(a.carried_from_id is not null) as linked
+                 from rpm_action_items a where a.action_code = c.code) i
+             where i.n > 1 or i.linked)",
     )
     .bind(codes)
-    .execute(&mut *tx)
+    .fetch_one(&mut *tx)
     .await?;
+    if !linked {
+        return Ok(());
+    }
+    // The links as they should be, and the rows whose link differs.
+    let wrong: Vec<(uuid::Uuid, Option<uuid::Uuid>)> = sqlx::query_as(
+        // Code by code (an index probe each): `action_code = any($1)` is
+        // planned as a scan of every action while a bulk import runs
+        // ahead of the table's statistics.
+        "select id, previous from (
+             select a.id, a.carried_from_id,
+                    lag(a.id) over (partition by a.action_code order by p.week_start_date)
+                        as previous
+             from unnest($1::text[]) c(code)
+             cross join lateral (
+                 select i.id, i.carried_from_id, i.action_code, i.weekly_plan_id
+                 from rpm_action_items i where i.action_code = c.code) a
+             join rpm_weekly_plans p on p.id = a.weekly_plan_id) chain
+         where carried_from_id is distinct from previous",
+    )
+    .bind(codes)
+    .fetch_all(&mut *tx)
+    .await?;
+    // A few rows per plan, each by its primary key (a join with the table
+    // is planned as a scan of it while statistics lag a bulk import).
+    for (id, previous) in wrong {
+        sqlx::query("update rpm_action_items set carried_from_id = $2 where id = $1")
+            .bind(id)
+            .bind(previous)
+            .execute(&mut *tx)
+            .await?;
+    }
     Ok(())
 }
 
@@ -286,6 +316,7 @@ fn source_state(a: &ActionDoc) -> serde_json::Value {
 async fn upsert_actions(
     tx: &mut PgConnection,
     plan: &PlanDoc,
+    plan_id: uuid::Uuid,
     result_ids: &[(uuid::Uuid, String)],
 ) -> Result<(u64, u64), StoreError> {
     let actions: Vec<&ActionDoc> = plan.actions().collect();
@@ -323,6 +354,7 @@ async fn upsert_actions(
         .bind(actions.iter().map(|a| a.priority).collect::<Vec<_>>())
         .bind(actions.iter().map(|a| a.scheduled).collect::<Vec<_>>())
         .bind(actions.iter().map(|a| a.start).collect::<Vec<_>>())
+        .bind(plan_id)
         .fetch_all(&mut *tx)
         .await?;
     let inserted = rows.iter().filter(|(i,)| *i).count() as u64;
@@ -336,18 +368,19 @@ const ACTION_UPSERT: &str = "
 insert into rpm_action_items as a
     (result_id, action_code, action_text, owner, due_date, funnel_stage, status,
      completion_date, estimated_hours, actual_hours, dependencies, blocker_description,
-     verification_criteria, evidence_path, source_state, priority, scheduled_date, start_date)
+     verification_criteria, evidence_path, source_state, priority, scheduled_date, start_date,
+     weekly_plan_id)
 select u.result_id, u.code, u.text, u.owner, u.due, u.stage, u.status,
        case when u.status = 'completed' then coalesce(u.done, now()) end,
        u.est::numeric(5,2), u.act::numeric(5,2), u.deps::jsonb, u.blocker,
-       u.verification, u.evidence, u.state::jsonb, u.priority, u.scheduled, u.start
+       u.verification, u.evidence, u.state::jsonb, u.priority, u.scheduled, u.start, $19
 from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::timestamptz[],
             $6::text[], $7::text[], $8::timestamptz[], $9::float8[], $10::float8[],
             $11::text[], $12::text[], $13::text[], $14::text[], $15::text[],
             $16::int2[], $17::date[], $18::date[])
      as u(result_id, code, text, owner, due, stage, status, done, est, act, deps,
           blocker, verification, evidence, state, priority, scheduled, start)
--- weekly_plan_id is set from result_id by a trigger (migration 12).
+-- weekly_plan_id is the result's plan (a trigger checks it for other writers).
 on conflict (weekly_plan_id, action_code) do update set
     result_id = excluded.result_id, action_text = excluded.action_text,
     owner = excluded.owner, due_date = excluded.due_date,
