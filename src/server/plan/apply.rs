@@ -292,7 +292,13 @@ pub fn action_value(
                         }
                     }
                 }
-                if !found {
+                // "None (start immediately)": no dependency, said in words.
+                let none = value
+                    .trim()
+                    .split([' ', '(', ',', '.', ';', '-'])
+                    .next()
+                    .is_some_and(blank);
+                if !found && !none {
                     warning = Some(format!(
                         "dependencies: no action code in {:?}; ignored",
                         value.trim()

@@ -254,7 +254,10 @@ pub fn split_label(line: &str, bold: bool) -> Option<(&str, &str)> {
     let words = label.split_whitespace().count();
     let max_words = if bold { 10 } else { 4 };
     // "https://…" and prose with a colon are not labels.
+    // "10:00 AM - status update" is a time, not a label.
+    let time = label.trim().chars().all(|c| c.is_ascii_digit());
     (words > 0
+        && !time
         && words <= max_words
         && !label.contains(['/', '[', ']', '<', '>', '|'])
         && !value.starts_with("//"))

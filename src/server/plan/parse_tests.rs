@@ -390,3 +390,17 @@ fn links_keep_their_address() {
         ]
     );
 }
+
+#[test]
+fn no_dependency_in_words_and_times_of_day_are_not_warned() {
+    let md = "week_start: 2025-11-03\n\n## R1: Ship\nPurpose: revenue\n\n### A-1: Write it\n**Dependencies:** None (start immediately)\n\n## Schedule\n- 10:00 AM - status update\n";
+    let parsed = parse_plan(md).unwrap();
+    assert_eq!(parsed.warnings, []);
+    assert!(parsed
+        .plan
+        .actions()
+        .next()
+        .unwrap()
+        .dependencies
+        .is_empty());
+}

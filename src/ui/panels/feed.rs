@@ -103,7 +103,7 @@ fn FeedCard(item: FeedItem, now: chrono::DateTime<chrono::Utc>, can_edit: bool) 
         view! {
             <span class="status-dot" aria-label=item.status.label()>{icon}</span>
             <span class="feed-text"><strong>{item.code.clone()}</strong>" "{item.text.clone()}</span>
-            <span class="feed-meta">{meta}" · "<time>{when}</time></span>
+            <span class="feed-meta">{meta}{(!when.is_empty()).then(|| view! { " · "<time>{when}</time> })}</span>
             {item.blocker.clone().map(|b| view! { <span class="blocker">"Blocked: "{b}</span> })}
             {item.evidence.clone().map(|e| view! { <span class="evidence">"Evidence: "{e}</span> })}
         }
