@@ -8,7 +8,7 @@ export default async function globalSetup(config: FullConfig) {
   let last = "";
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${baseURL}/healthz`);
+      const res = await fetch(`${baseURL}/readyz`);
       if (res.ok) return;
       last = `HTTP ${res.status}`;
     } catch (e) {
@@ -16,5 +16,5 @@ export default async function globalSetup(config: FullConfig) {
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`the cockpit at ${baseURL} did not become healthy: ${last}`);
+  throw new Error(`the cockpit at ${baseURL} did not become ready: ${last}`);
 }

@@ -26,7 +26,7 @@ bench_serve() {
   if [ -n "$server" ]; then kill "$server"; wait "$server" 2>/dev/null || true; fi
   "$bin" serve >>"$work/server.log" 2>&1 &
   server=$!
-  for _ in $(seq 1 150); do curl -fs "http://$ADDR/healthz" >/dev/null 2>&1 && return 0; sleep 0.2; done
+  for _ in $(seq 1 150); do curl -fs "http://$ADDR/readyz" >/dev/null 2>&1 && return 0; sleep 0.2; done
   echo "the server did not start"; cat "$work/server.log"; exit 1
 }
 

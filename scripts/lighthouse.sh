@@ -33,7 +33,7 @@ site="$CARGO_TARGET_DIR/site"
 [ -d "$site" ] || site="target/site"
 LEPTOS_SITE_ROOT="$site" LEPTOS_SITE_ADDR="$ADDR" "$CARGO_TARGET_DIR/release/rpm-cockpit" serve >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 300); do curl -fs "http://$ADDR/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+for _ in $(seq 1 300); do curl -fs "http://$ADDR/readyz" >/dev/null 2>&1 && break; sleep 0.5; done
 cookie="$(curl -s -o /dev/null -D - -X POST -H "Origin: http://$ADDR" \
   --data 'email=vera%40example.com' "http://$ADDR/auth/demo" |
   awk -F'[ ;]' 'tolower($1) == "set-cookie:" && $2 ~ /rpm_session=/ {print $2}')"

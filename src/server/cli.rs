@@ -1,6 +1,7 @@
 //! The `rpm-cockpit` command line: serve the cockpit, manage the embedded
 //! database.
 
+use std::future::IntoFuture;
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -170,15 +171,33 @@ async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> 
     }
     let options = startup::leptos_options(&settings)?;
     let addr = options.site_addr;
+    let limit = std::time::Duration::from_secs(settings.shutdown_seconds);
     let state = startup::build_state(settings, pool, options);
+    let drain = state.drain.clone();
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("listening on {addr} (is another cockpit running there?)"))?;
     tracing::info!("cockpit listening on http://{addr}");
     let app = startup::router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let mut server = tokio::spawn(
+        axum::serve(listener, app)
+            .with_graceful_shutdown(drain.started())
+            .into_future(),
+    );
+    tokio::select! {
+        ended = &mut server => return Ok(ended??),
+        () = shutdown_signal() => {}
+    }
+    // Not ready from now on; every event stream ends; requests in flight
+    // finish, up to the limit.
+    drain.start();
+    match tokio::time::timeout(limit, server).await {
+        Ok(ended) => ended??,
+        Err(_) => tracing::warn!(
+            seconds = limit.as_secs(),
+            "requests still in flight at the shutdown limit; exiting"
+        ),
+    }
     Ok(())
 }
 

@@ -67,6 +67,15 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
         .context("connecting to PostgreSQL (check DATABASE_URL)")
 }
 
+/// The version of the newest migration this build carries.
+pub fn latest_migration() -> i64 {
+    sqlx::migrate!("./migrations")
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or(0)
+}
+
 /// Applies the embedded migrations; applied ones are skipped.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
     sqlx::migrate!("./migrations")

@@ -7,6 +7,7 @@ pub mod api_v1;
 pub mod auth;
 pub mod cli;
 pub mod db;
+pub mod drain;
 pub mod embedded_pg;
 pub mod export;
 pub mod live;

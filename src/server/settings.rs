@@ -52,6 +52,9 @@ pub struct Settings {
     pub session_absolute_hours: u64,
     /// How often an open event stream re-checks its sign-in, in seconds.
     pub live_recheck_seconds: u64,
+    /// On SIGTERM / SIGINT, the longest the server waits for requests in
+    /// flight before it exits anyway, in seconds.
+    pub shutdown_seconds: u64,
     /// Sign-in attempts per client address and minute.
     pub sign_in_per_minute: u32,
     /// API requests per client address and minute.
@@ -89,6 +92,7 @@ impl Default for Settings {
             session_idle_minutes: 60,
             session_absolute_hours: 12,
             live_recheck_seconds: 30,
+            shutdown_seconds: 8,
             sign_in_per_minute: 20,
             api_per_minute: 600,
             database_url: None,
@@ -189,6 +193,9 @@ impl Settings {
         }
         if let Some(v) = var("RPM_SESSION_ABSOLUTE_HOURS") {
             self.session_absolute_hours = parsed("RPM_SESSION_ABSOLUTE_HOURS", v)?;
+        }
+        if let Some(v) = var("RPM_SHUTDOWN_SECONDS") {
+            self.shutdown_seconds = parsed("RPM_SHUTDOWN_SECONDS", v)?;
         }
         if let Some(v) = var("RPM_LIVE_RECHECK_SECONDS") {
             self.live_recheck_seconds = parsed("RPM_LIVE_RECHECK_SECONDS", v)?;

@@ -57,6 +57,7 @@ pub fn build_state(settings: Settings, db: PgPool, leptos_options: LeptosOptions
         clock: Arc::new(Clock::default()),
         limits: Arc::new(limits),
         week_cache: Arc::default(),
+        drain: Arc::default(),
     }
 }
 
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
     };
     Router::<AppState>::new()
         .route("/healthz", get(health))
+        .route("/readyz", get(ready))
         .route("/events", get(super::live::sse::events))
         .nest("/api/v1", super::api_v1::routes())
         // Server functions are registered here too, with AppState in context.
@@ -134,12 +136,33 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
 }
 
 /// Liveness that includes the database: 200 "ok" or 503.
-async fn health(State(db): State<PgPool>) -> (StatusCode, &'static str) {
-    match sqlx::query("select 1").execute(&db).await {
-        Ok(_) => (StatusCode::OK, "ok"),
+/// `/healthz`: the process is alive. No database: an outage of the
+/// database must not make the platform restart every instance.
+async fn health() -> (StatusCode, &'static str) {
+    (StatusCode::OK, "ok")
+}
+
+/// `/readyz`: ready for traffic — not draining, the database reachable and
+/// every migration of this build applied; else 503 with the reason.
+async fn ready(State(state): State<AppState>) -> (StatusCode, String) {
+    let unavailable = |why: String| (StatusCode::SERVICE_UNAVAILABLE, why);
+    if state.drain.is_draining() {
+        return unavailable("draining: shutting down".into());
+    }
+    let applied: Result<Option<i64>, sqlx::Error> =
+        sqlx::query_scalar("select max(version) from _sqlx_migrations where success")
+            .fetch_one(&state.db)
+            .await;
+    match applied {
         Err(e) => {
-            tracing::warn!(error = %e, "health check: database unreachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+            tracing::warn!(error = %e, "readiness: database unreachable");
+            unavailable("database unreachable".into())
         }
+        Ok(v) if v < Some(super::db::latest_migration()) => unavailable(format!(
+            "migrations not applied: the database is at {}, this build needs {}",
+            v.unwrap_or(0),
+            super::db::latest_migration()
+        )),
+        Ok(_) => (StatusCode::OK, "ready".into()),
     }
 }

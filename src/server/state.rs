@@ -24,6 +24,8 @@ pub struct AppState {
     pub live: Arc<super::live::Hub>,
     /// The API's current week between changes.
     pub week_cache: Arc<super::api_v1::WeekCache>,
+    /// Set on SIGTERM / SIGINT: not ready, event streams end.
+    pub drain: Arc<super::drain::Drain>,
 }
 
 /// The state, from inside a server function.

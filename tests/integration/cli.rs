@@ -10,7 +10,7 @@ const PLAN: &str =
 
 /// The server binary cargo built for these tests (beside `deps/`; cargo
 /// does not set CARGO_BIN_EXE_ for a binary named like the library).
-fn binary() -> std::path::PathBuf {
+pub fn binary() -> std::path::PathBuf {
     match option_env!("CARGO_BIN_EXE_rpm-cockpit") {
         Some(path) => path.into(),
         None => {

@@ -51,11 +51,14 @@ async fn health_check_reports_a_reachable_database() {
 }
 
 #[tokio::test]
-async fn health_check_reports_an_unreachable_database() {
+async fn readiness_reports_an_unreachable_database_and_liveness_does_not() {
     let app = TestApp::empty().await;
     app.db.close().await;
-    let (status, _) = app.get("/healthz").await;
+    let (status, _) = app.get("/readyz").await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    // Alive: a database outage must not make the platform restart us.
+    let (status, _) = app.get("/healthz").await;
+    assert_eq!(status, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -8,6 +8,7 @@ mod api_v1;
 mod catalog;
 mod cli;
 mod demo;
+mod drain;
 mod export;
 mod fake_google;
 mod helpers;

@@ -135,9 +135,10 @@ impl FromRequestParts<AppState> for Viewer {
 /// the token-authenticated API (its own guard is the bearer token).
 pub fn is_public(path: &str) -> bool {
     const PREFIXES: [&str; 5] = ["/auth/", "/api/v1/", "/pkg/", "/icons/", "/vendor/"];
-    const FILES: [&str; 4] = [
+    const FILES: [&str; 5] = [
         "/login",
         "/healthz",
+        "/readyz",
         "/favicon.svg",
         "/manifest.webmanifest",
     ];

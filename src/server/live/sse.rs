@@ -49,6 +49,10 @@ pub async fn events(
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> Response {
+    if state.drain.is_draining() {
+        // Shutting down: the browser retries, and reaches another instance.
+        return (StatusCode::SERVICE_UNAVAILABLE, "shutting down, try again").into_response();
+    }
     let Some(access) = access(&state, &viewer, &session).await else {
         return (StatusCode::UNAUTHORIZED, "sign in first").into_response();
     };
@@ -75,7 +79,8 @@ pub async fn events(
         Err(e) => return unavailable(e),
     };
     let db = state.db.clone();
-    let stream = stream(start, after, receiver, db, access);
+    let draining = Box::pin(state.drain.started());
+    let stream = stream(start, after, receiver, db, access, draining);
     let mut response = Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
@@ -116,7 +121,12 @@ struct Cursor {
     receiver: broadcast::Receiver<Arc<LiveEvent>>,
     db: sqlx::PgPool,
     access: Access,
+    /// Resolves when the server starts draining: the stream ends, and the
+    /// browser reconnects (to another instance) from its last event id.
+    draining: Draining,
 }
+
+type Draining = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
 
 fn message(e: &LiveEvent) -> Event {
     Event::default()
@@ -130,6 +140,7 @@ fn stream(
     receiver: broadcast::Receiver<Arc<LiveEvent>>,
     db: sqlx::PgPool,
     access: Access,
+    draining: Draining,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let (backlog, behind) = match start {
         Start::Replay(backlog) => (backlog, false),
@@ -143,6 +154,7 @@ fn stream(
         receiver,
         db,
         access,
+        draining,
     };
     stream::unfold(cursor, |mut c| async move {
         if c.hello {
@@ -163,6 +175,7 @@ fn stream(
         loop {
             let received = tokio::select! {
                 received = c.receiver.recv() => received,
+                () = &mut c.draining => return None,
                 () = tokio::time::sleep_until(c.access.next) => {
                     if c.access.still_allowed(&c.db).await {
                         continue;
