@@ -3,9 +3,8 @@ and reports the exit (see scripts/bench-shutdown.sh)."""
 import asyncio, os, signal, subprocess, sys, time, urllib.error, urllib.request
 
 BIN, N, LOG = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-ADDR = "127.0.0.1:3300"
-env = dict(os.environ, RPM_SITE_ADDR=ADDR, RUST_LOG="warn", RPM_SIGN_IN_PER_MINUTE="1000")
-server = subprocess.Popen([BIN, "serve"], env=env, stdout=subprocess.DEVNULL, stderr=open(LOG, "w"))
+ADDR = os.environ["RPM_SITE_ADDR"]  # with the rest of the environment, from bench_init
+server = subprocess.Popen([BIN, "serve"], stdout=subprocess.DEVNULL, stderr=open(LOG, "w"))
 for _ in range(600):
     try:
         if urllib.request.urlopen(f"http://{ADDR}/readyz", timeout=1).status == 200:

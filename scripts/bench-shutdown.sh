@@ -8,13 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
+. scripts/bench-lib.sh
 N="${1:-1000}"
-work="$(mktemp -d)"
-chmod 755 "$work"  # the embedded cluster runs as `postgres` when we are root
-bin="$CARGO_TARGET_DIR/release/rpm-cockpit"
+bench_init 127.0.0.1:3300
 [ -x "$bin" ] || { echo "build the release server first (scripts/test.sh or cargo leptos build --release)"; exit 1; }
-trap 'RPM_DATA_DIR="$work/data" "$bin" db stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 ulimit -n 8192
-RPM_DATA_DIR="$work/data" LEPTOS_SITE_ROOT="$PWD/target/site" \
-  python3 scripts/bench-shutdown.py "$bin" "$N" "$work/server.log"
-echo "embedded cluster after exit: $(RPM_DATA_DIR="$work/data" "$bin" db status 2>&1 | tail -1)"
+LEPTOS_SITE_ROOT="$PWD/target/site" python3 scripts/bench-shutdown.py "$bin" "$N" "$work/server.log"
+echo "embedded cluster after exit: $("$bin" db status 2>&1 | tail -1)"

@@ -127,7 +127,7 @@ impl PlanSync {
             path: absolute.display().to_string(),
             hash: content_hash(&bytes),
         };
-        let status = |result: &FileResult, _week: Option<chrono::NaiveDate>| FileStatus {
+        let status = |result: &FileResult| FileStatus {
             path: source.path.clone(),
             hash: source.hash.clone(),
             outcome: result.outcome.as_str(),
@@ -136,12 +136,12 @@ impl PlanSync {
         };
         if !self.force && self.known.get(&source.path) == Some(&source.hash) {
             result.outcome = FileOutcome::Unchanged;
-            let s = status(&result, None);
+            let s = status(&result);
             return (result, Some(s));
         }
         let Ok(text) = std::str::from_utf8(&bytes) else {
             result.errors.push(Diagnostic::whole_file("not UTF-8 text"));
-            let s = status(&result, None);
+            let s = status(&result);
             return (result, Some(s));
         };
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -153,7 +153,7 @@ impl PlanSync {
             Err(refused) => {
                 result.errors = refused.errors;
                 result.warnings = refused.warnings;
-                let s = status(&result, None);
+                let s = status(&result);
                 return (result, Some(s));
             }
         };
@@ -162,7 +162,7 @@ impl PlanSync {
             for e in &mut result.errors {
                 e.message = format!("{} (--strict)", e.message);
             }
-            let s = status(&result, Some(plan.week_start));
+            let s = status(&result);
             return (result, Some(s));
         }
         if self.shift_weeks != 0 {
@@ -205,12 +205,12 @@ impl PlanSync {
             Err(e) => {
                 result.errors.push(Diagnostic::whole_file(e.to_string()));
                 // Not the file's fault: the database or the lake failed.
-                let mut s = status(&result, Some(plan.week_start));
+                let mut s = status(&result);
                 s.outcome = "failed";
                 return (result, Some(s));
             }
         }
-        let s = status(&result, Some(plan.week_start));
+        let s = status(&result);
         (result, Some(s))
     }
 

@@ -87,10 +87,6 @@ pub struct FileResult {
 }
 
 impl FileResult {
-    pub fn failed(&self) -> bool {
-        self.outcome == FileOutcome::Failed
-    }
-
     /// Every error and warning, as compilers print them.
     pub fn messages(&self) -> Vec<String> {
         let errors = self.errors.iter().map(|d| d.report(&self.file, "error"));
