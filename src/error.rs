@@ -26,6 +26,9 @@ pub enum AppError {
     /// Something failed on the server; details are in the server log.
     #[error("something went wrong on the server; it has been logged")]
     Internal,
+    /// The database cannot be reached just now; try again shortly.
+    #[error("the cockpit's database is briefly unavailable; try again in a few seconds")]
+    Unavailable,
     /// The call did not reach the server function or its answer was garbled.
     #[error("could not reach the server: {0}")]
     Transport(String),
@@ -40,6 +43,7 @@ impl AppError {
             Self::Forbidden(_) => 403,
             Self::Conflict(_) => 409,
             Self::Internal => 500,
+            Self::Unavailable => 503,
             Self::Transport(_) => 502,
         }
     }
@@ -58,11 +62,34 @@ impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         match e {
             sqlx::Error::RowNotFound => Self::NotFound("no such row".into()),
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_) => Self::unavailable(&e),
+            // Statement or lock timeout, an administrator's shutdown, a
+            // server starting up.
+            sqlx::Error::Database(ref d)
+                if matches!(
+                    d.code().as_deref(),
+                    Some("57014" | "55P03" | "57P01" | "57P03")
+                ) =>
+            {
+                Self::unavailable(&e)
+            }
             e => {
                 tracing::error!(error = %e, "database error");
                 Self::Internal
             }
         }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl AppError {
+    fn unavailable(e: &sqlx::Error) -> Self {
+        tracing::error!(error = %e, "database unavailable");
+        // A server function answers 503 (with Retry-After), not 500.
+        crate::server::auth::guard::refuse(Self::Unavailable)
     }
 }
 

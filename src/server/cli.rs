@@ -117,7 +117,16 @@ enum DbAction {
 
 /// Runs the command line; the process exit code.
 pub async fn main() -> ExitCode {
-    init_tracing();
+    // `.env` beside Leptos.toml, for secrets kept out of the shell; the
+    // environment wins over it.
+    match dotenvy::from_path(".env") {
+        Err(e) if !e.not_found() => {
+            eprintln!("error: reading .env: {e}");
+            return ExitCode::FAILURE;
+        }
+        _ => {}
+    }
+    super::logging::init();
     let cli = Cli::parse();
     match run(cli).await {
         Ok(code) => code,
@@ -142,6 +151,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
+    // Refused before anything starts: a deployment without its sign-in,
+    // public URL or first admin, or with a bad proxy list.
+    settings.check_deployment()?;
+    super::security::client::TrustedProxies::parse(&settings.trusted_proxies)
+        .map_err(|e| anyhow::anyhow!("trusted_proxies: {e}"))?;
     let database = db::open(&settings).await?;
     // Whatever happens, the cluster this process started is stopped.
     let served = serve_on(settings, database.pool.clone()).await;
@@ -150,14 +164,18 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> {
-    if settings.demo_data {
+    let demo_sign_in = auth::demo::allowed(&settings);
+    if settings.demo_data && demo_sign_in.is_err() {
+        tracing::info!("demo data not loaded: the demo sign-in is off here");
+    }
+    if settings.demo_data && demo_sign_in.is_ok() {
         let lake = Lake::open(&settings.object_store_url, &settings.data_dir.join("lake"))?;
         load_demo_if_empty(&pool, &settings.demo_dir, Some(lake), chrono::Utc::now()).await?;
     }
     if !settings.admin_email.trim().is_empty() {
         auth::users::ensure_admin(&pool, &settings.admin_email).await?;
     }
-    match auth::demo::allowed(&settings) {
+    match demo_sign_in {
         Ok(()) => tracing::warn!("no Google client id: the local DEMO sign-in is on"),
         Err(why) if settings.google_client_id.is_none() => {
             tracing::warn!("no Google client id and {why}: nobody can sign in")
@@ -353,13 +371,6 @@ async fn db_command(settings: Settings, action: DbAction) -> anyhow::Result<Exit
         DbAction::Url => println!("{}", pg.url(&settings.database_name)),
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
 }
 
 async fn shutdown_signal() {

@@ -51,7 +51,7 @@ pub async fn open(settings: &Settings) -> anyhow::Result<Database> {
             (pg.url(&settings.database_name), Some((pg, started)))
         }
     };
-    let pool = connect(&url, settings.database_max_connections).await?;
+    let pool = connect_with(&url, settings).await?;
     migrate(&pool).await?;
     Ok(Database { pool, embedded })
 }
@@ -64,6 +64,32 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<PgPool> 
         .connect(url)
         .await
         // The URL may hold a password: name the failure, not the URL.
+        .context("connecting to PostgreSQL (check DATABASE_URL)")
+}
+
+/// A pool sized by the settings, each connection with the settings'
+/// statement and lock timeouts (a runaway query or a held lock fails fast
+/// instead of holding a connection).
+pub async fn connect_with(url: &str, settings: &Settings) -> anyhow::Result<PgPool> {
+    use sqlx::postgres::PgConnectOptions;
+    let options: PgConnectOptions = url
+        .parse()
+        .context("DATABASE_URL is not a PostgreSQL URL")?;
+    let options = options.options([
+        (
+            "statement_timeout",
+            format!("{}s", settings.statement_timeout_seconds.max(1)),
+        ),
+        (
+            "lock_timeout",
+            format!("{}s", settings.lock_timeout_seconds.max(1)),
+        ),
+    ]);
+    PgPoolOptions::new()
+        .max_connections(settings.database_max_connections.max(1))
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await
         .context("connecting to PostgreSQL (check DATABASE_URL)")
 }
 

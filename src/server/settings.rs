@@ -57,8 +57,19 @@ pub struct Settings {
     pub shutdown_seconds: u64,
     /// Sign-in attempts per client address and minute.
     pub sign_in_per_minute: u32,
-    /// API requests per client address and minute.
+    /// API requests per token (per client network before a token is
+    /// known good) and minute.
     pub api_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` / `X-Forwarded-Proto` are believed
+    /// (CIDRs); empty: the peer address is the client.
+    pub trusted_proxies: Vec<String>,
+    /// Largest request body, in KiB; larger gets 413.
+    pub max_body_kb: usize,
+    /// A request (other than a live-update stream) taking longer gets 503.
+    pub request_timeout_seconds: u64,
+    /// Longest one SQL statement may run, and wait for a lock, in seconds.
+    pub statement_timeout_seconds: u64,
+    pub lock_timeout_seconds: u64,
     /// External database; only ever from the environment.
     #[serde(skip)]
     pub database_url: Option<String>,
@@ -95,6 +106,11 @@ impl Default for Settings {
             shutdown_seconds: 8,
             sign_in_per_minute: 20,
             api_per_minute: 600,
+            trusted_proxies: Vec::new(),
+            max_body_kb: 1024,
+            request_timeout_seconds: 30,
+            statement_timeout_seconds: 30,
+            lock_timeout_seconds: 10,
             database_url: None,
             google_client_id: None,
             google_client_secret: None,
@@ -139,6 +155,10 @@ impl Settings {
         }
         if let Some(v) = var("RPM_SITE_ADDR") {
             self.site_addr = v;
+        } else if let Some(port) = var("PORT") {
+            // Cloud Run's convention: listen on every interface, on $PORT.
+            let port: u16 = parsed("PORT", port)?;
+            self.site_addr = format!("0.0.0.0:{port}");
         }
         if let Some(v) = var("RPM_DATA_DIR") {
             self.data_dir = v.into();
@@ -206,6 +226,26 @@ impl Settings {
         if let Some(v) = var("RPM_API_PER_MINUTE") {
             self.api_per_minute = parsed("RPM_API_PER_MINUTE", v)?;
         }
+        if let Some(v) = var("RPM_TRUSTED_PROXIES") {
+            self.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        if let Some(v) = var("RPM_MAX_BODY_KB") {
+            self.max_body_kb = parsed("RPM_MAX_BODY_KB", v)?;
+        }
+        if let Some(v) = var("RPM_REQUEST_TIMEOUT_SECONDS") {
+            self.request_timeout_seconds = parsed("RPM_REQUEST_TIMEOUT_SECONDS", v)?;
+        }
+        if let Some(v) = var("RPM_STATEMENT_TIMEOUT_SECONDS") {
+            self.statement_timeout_seconds = parsed("RPM_STATEMENT_TIMEOUT_SECONDS", v)?;
+        }
+        if let Some(v) = var("RPM_LOCK_TIMEOUT_SECONDS") {
+            self.lock_timeout_seconds = parsed("RPM_LOCK_TIMEOUT_SECONDS", v)?;
+        }
         let secret = |key: &str| var(key).filter(|v| !v.trim().is_empty());
         self.database_url = secret("DATABASE_URL");
         self.google_client_id = secret("GOOGLE_CLIENT_ID");
@@ -226,6 +266,69 @@ impl Settings {
     pub fn is_https(&self) -> bool {
         self.public_origin().starts_with("https://")
     }
+
+    /// A cockpit on this machine only: it listens on loopback and people
+    /// reach it there. Anything else is a deployment.
+    pub fn is_local(&self) -> bool {
+        let listens_locally = self
+            .site_addr
+            .parse::<std::net::SocketAddr>()
+            .is_ok_and(|a| a.ip().is_loopback());
+        listens_locally && is_loopback_host(&self.public_host())
+    }
+
+    /// The host (and port, when not the scheme's default) of the public URL.
+    pub fn public_host(&self) -> String {
+        let origin = self.public_origin();
+        let rest = origin
+            .split_once("://")
+            .map_or(origin.as_str(), |(_, rest)| rest);
+        rest.split('/').next().unwrap_or("").to_ascii_lowercase()
+    }
+
+    /// A deployment must name its public URL, its first admin and its
+    /// Google sign-in; the error names every one missing.
+    pub fn check_deployment(&self) -> anyhow::Result<()> {
+        if self.is_local() {
+            return Ok(());
+        }
+        let mut missing = Vec::new();
+        if self.public_url.trim().is_empty() {
+            missing.push("RPM_PUBLIC_URL (public_url), e.g. https://heritage.com/cockpit");
+        }
+        if self.admin_email.trim().is_empty() {
+            missing.push("RPM_ADMIN_EMAIL (admin_email): the first admin");
+        }
+        if self.google_client_id.is_none() {
+            missing.push("GOOGLE_CLIENT_ID");
+        }
+        if self.google_client_secret.is_none() {
+            missing.push("GOOGLE_CLIENT_SECRET");
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            anyhow::bail!(
+                "the cockpit listens on {} for {}, beyond this machine, and needs: {}",
+                self.site_addr,
+                self.public_origin(),
+                missing.join("; ")
+            )
+        }
+    }
+}
+
+/// `localhost`, `127.0.0.1` or `[::1]`, with or without a port.
+pub fn is_loopback_host(host: &str) -> bool {
+    let name = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host.rsplit_once(':').map_or(host, |(name, _)| name)
+    };
+    name.eq_ignore_ascii_case("localhost")
+        || name
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn absolute(root: &Path, path: &Path) -> PathBuf {
@@ -275,5 +378,76 @@ mod tests {
             err.to_string().contains("RPM_SYNC_INTERVAL_MINUTES"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn cloud_runs_port_is_listened_on_unless_the_address_is_set() {
+        let mut s = Settings::default();
+        s.apply_env(|k| (k == "PORT").then(|| "8080".into()))
+            .unwrap();
+        assert_eq!(s.site_addr, "0.0.0.0:8080");
+        let mut s = Settings::default();
+        s.apply_env(|k| match k {
+            "PORT" => Some("8080".into()),
+            "RPM_SITE_ADDR" => Some("127.0.0.1:9000".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(s.site_addr, "127.0.0.1:9000");
+    }
+
+    #[test]
+    fn a_deployment_missing_its_sign_in_url_or_admin_names_each_one() {
+        assert!(Settings::default().check_deployment().is_ok(), "local");
+        let mut s = Settings::default();
+        s.apply_env(|k| (k == "PORT").then(|| "8080".into()))
+            .unwrap();
+        let err = s.check_deployment().unwrap_err().to_string();
+        for name in [
+            "RPM_PUBLIC_URL",
+            "RPM_ADMIN_EMAIL",
+            "GOOGLE_CLIENT_ID",
+            "GOOGLE_CLIENT_SECRET",
+        ] {
+            assert!(err.contains(name), "{name} in {err}");
+        }
+        s.apply_env(|k| match k {
+            "PORT" => Some("8080".into()),
+            "RPM_PUBLIC_URL" => Some("https://heritage.com/cockpit".into()),
+            "RPM_ADMIN_EMAIL" => Some("jesse@heritage.com".into()),
+            "GOOGLE_CLIENT_ID" => Some("id".into()),
+            "GOOGLE_CLIENT_SECRET" => Some("secret".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(s.check_deployment().is_ok());
+        // Listening locally but published elsewhere is a deployment too.
+        let mut s = Settings {
+            public_url: "https://heritage.com".into(),
+            ..Settings::default()
+        };
+        s.apply_env(|_| None).unwrap();
+        assert!(s.check_deployment().is_err());
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for h in [
+            "localhost",
+            "localhost:3000",
+            "127.0.0.1:3000",
+            "[::1]:3000",
+            "[::1]",
+        ] {
+            assert!(is_loopback_host(h), "{h}");
+        }
+        for h in [
+            "heritage.com",
+            "evil.localhost.example",
+            "10.0.0.1:3000",
+            "[2001:db8::1]",
+        ] {
+            assert!(!is_loopback_host(h), "{h}");
+        }
     }
 }

@@ -1,21 +1,28 @@
 //! Building the state and the router: used by `main` and by the tests.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::{header, Extensions, HeaderMap, StatusCode, Version};
-use axum::middleware::from_fn_with_state;
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use sqlx::PgPool;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::compression::{CompressionLayer, CompressionLevel};
-use tower_http::trace::TraceLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 
 use super::auth::{self, Clock};
-use super::security::rate_limit::{self, Limits, RateLimiter};
+use super::request;
+use super::security::client::{self, TrustedProxies};
+use super::security::host::{self, AllowedHosts};
+use super::security::input::{self, BodyLimit};
+use super::security::rate_limit::{self, Limits};
 use super::security::{csrf, headers};
 use super::settings::Settings;
 use super::state::AppState;
@@ -45,17 +52,16 @@ pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
 
 /// The state every handler shares.
 pub fn build_state(settings: Settings, db: PgPool, leptos_options: LeptosOptions) -> AppState {
-    let limits = Limits {
-        sign_in: RateLimiter::new(settings.sign_in_per_minute),
-        api: RateLimiter::new(settings.api_per_minute),
-    };
     AppState {
         leptos_options,
         live: super::live::Hub::start(db.clone()),
         db,
+        limits: Arc::new(Limits::new(
+            settings.sign_in_per_minute,
+            settings.api_per_minute,
+        )),
         settings: Arc::new(settings),
         clock: Arc::new(Clock::default()),
-        limits: Arc::new(limits),
         week_cache: Arc::default(),
         drain: Arc::default(),
     }
@@ -63,35 +69,73 @@ pub fn build_state(settings: Settings, db: PgPool, leptos_options: LeptosOptions
 
 /// The whole HTTP surface of the cockpit.
 pub fn router(state: AppState) -> Router {
+    router_with(state, Router::new())
+}
+
+/// The cockpit with `extra` routes among the browser's (tests use it for
+/// a handler that panics or is slow). Each protection is a layer on the
+/// routes it concerns (layers run bottom-up: the last added sees the
+/// request first).
+pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
+    let settings = state.settings.clone();
     let routes = route_list();
     let context = {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    Router::<AppState>::new()
-        .route("/healthz", get(health))
-        .route("/readyz", get(ready))
-        .route("/events", get(super::live::sse::events))
-        .nest("/api/v1", super::api_v1::routes())
+    let timeout = TimeoutLayer::with_status_code(
+        StatusCode::SERVICE_UNAVAILABLE,
+        Duration::from_secs(settings.request_timeout_seconds.max(1)),
+    );
+    // Pages, server functions, files and sign-in: the browser's side, with
+    // sessions, the sign-in guard and the cross-site check.
+    let browser = Router::<AppState>::new()
         // Server functions are registered here too, with AppState in context.
         .leptos_routes_with_context(&state, routes, context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .merge(auth::routes())
-        // Layers run bottom-up: the last added sees the request first.
+        .merge(auth::routes(state.limits.clone()))
+        .merge(extra)
+        .layer(timeout)
+        // The live-update stream lasts as long as the browser stays.
+        .route("/events", get(super::live::sse::events))
         .layer(from_fn_with_state(
             state.clone(),
             auth::guard::require_sign_in,
         ))
-        .layer(auth::session::layer(state.db.clone(), &state.settings))
+        .layer(auth::session::layer(state.db.clone(), &settings))
         .layer(from_fn_with_state(
             state.clone(),
             csrf::same_origin_mutations,
+        ));
+    // Agents and scripts: bearer tokens, rate-limited per token.
+    let api = super::api_v1::routes()
+        .layer(from_fn_with_state(state.limits.clone(), rate_limit::api))
+        .layer(timeout);
+    let trusted = TrustedProxies::parse(&settings.trusted_proxies).unwrap_or_else(|e| {
+        // Settings are checked at start-up (serve refuses a bad list).
+        tracing::error!(error = %e, "trusted_proxies ignored");
+        TrustedProxies::default()
+    });
+    Router::<AppState>::new()
+        .nest("/api/v1", api)
+        .merge(browser)
+        .layer(from_fn_with_state(
+            Arc::new(BodyLimit(settings.max_body_kb.max(1) * 1024)),
+            input::check,
         ))
-        .layer(from_fn_with_state(state.clone(), rate_limit::limit))
+        .layer(from_fn_with_state(
+            Arc::new(AllowedHosts::from_settings(&settings)),
+            host::check,
+        ))
+        // The platform's probes may name any host.
+        .route("/healthz", get(health))
+        .route("/readyz", get(ready))
+        .layer(from_fn_with_state(Arc::new(trusted), client::identify))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
+        .layer(from_fn(request::retry_after_when_unavailable))
         // Brotli or gzip, as the browser accepts. Files (wasm, script,
         // style) at brotli quality 4: the wasm bundle shrinks to about a
         // third. Pages and data are made per request, so they get the fast
@@ -101,11 +145,10 @@ pub fn router(state: AppState) -> Router {
         // outer layer skips what the inner one has compressed.
         .layer(CompressionLayer::new().compress_when(DefaultPredicate::new().and(is_file)))
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(1)))
-        // Paths only: query strings (the sign-in callback's code and state)
-        // stay out of the logs.
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::extract::Request| {
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
-        }))
+        .layer(CatchPanicLayer::custom(request::panicked))
+        .layer(request::trace_layer())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
 }
 
@@ -135,7 +178,6 @@ fn route_list() -> Vec<leptos_axum::AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
-/// Liveness that includes the database: 200 "ok" or 503.
 /// `/healthz`: the process is alive. No database: an outage of the
 /// database must not make the platform restart every instance.
 async fn health() -> (StatusCode, &'static str) {

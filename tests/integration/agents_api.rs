@@ -146,7 +146,7 @@ async fn bad_heartbeats_get_a_reason() {
         (
             r#"{"status": "active", "error_log": "a\u0000b"}"#,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "text must not contain NUL characters",
+            "field \"error_log\" contains a control character (U+0000)",
         ),
         (
             r#"{"status": "active", "current_action": "NOPE-001"}"#,

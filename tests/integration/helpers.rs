@@ -305,3 +305,23 @@ pub async fn count(db: &PgPool, table: &str) -> i64 {
         .await
         .unwrap()
 }
+
+/// Waits (up to 30 s) until the server at `base` answers `/readyz` with 200.
+pub async fn wait_ready(base: &str) {
+    let client = reqwest::Client::new();
+    let started = std::time::Instant::now();
+    while client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status().as_u16())
+        .ok()
+        != Some(200)
+    {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the server at {base} did not become ready"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}

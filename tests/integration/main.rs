@@ -17,6 +17,8 @@ mod live;
 mod live_support;
 mod panels;
 mod plans_as_written;
+mod production;
+mod request_path;
 mod schema;
 mod sign_in;
 mod sync;

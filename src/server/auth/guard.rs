@@ -64,10 +64,42 @@ pub struct Rejection {
     reason: &'static str,
     /// A browser asking for a page: send it to the sign-in page.
     page: bool,
+    /// The session store or the database failed: nobody knows who this is,
+    /// so 503 and try again; the session is kept, never a sign-in page.
+    unavailable: bool,
 }
+
+/// Seconds a client is asked to wait when the database is unavailable.
+pub const RETRY_AFTER_SECONDS: u64 = 5;
 
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
+        if self.unavailable {
+            let retry = [(header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string())];
+            if self.page {
+                let mut page = super::pages::message_page(
+                    503,
+                    "The cockpit is briefly unavailable",
+                    "Its database cannot be reached just now. You are still signed in; \
+                     this page will work again in a few seconds.",
+                );
+                page.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    RETRY_AFTER_SECONDS.to_string().parse().expect("a number"),
+                );
+                page.headers_mut().insert(
+                    header::REFRESH,
+                    RETRY_AFTER_SECONDS.to_string().parse().expect("a number"),
+                );
+                return page;
+            }
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                retry,
+                Json(json!({ "error": self.reason })),
+            )
+                .into_response();
+        }
         if self.page {
             Redirect::to("/login").into_response()
         } else {
@@ -97,10 +129,18 @@ impl FromRequestParts<AppState> for Viewer {
             return Ok(viewer.clone());
         }
         let page = wants_page(parts);
-        let reject = |reason| Rejection { reason, page };
+        let reject = |reason| Rejection {
+            reason,
+            page,
+            unavailable: false,
+        };
         let failed = |e: tower_sessions::session::Error| {
             tracing::error!(error = %e, "session store");
-            reject("the session store is unavailable")
+            Rejection {
+                reason: "the session store is unavailable; try again shortly",
+                page,
+                unavailable: true,
+            }
         };
         let session = Session::from_request_parts(parts, state)
             .await
@@ -117,31 +157,32 @@ impl FromRequestParts<AppState> for Viewer {
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "reading the signed-in user");
-                reject("the database is unavailable")
+                Rejection {
+                    reason: "the database is unavailable; try again shortly",
+                    page,
+                    unavailable: true,
+                }
             })?;
         let Some(user) = user else {
             // Removed from the allowlist since signing in.
             session::sign_out(&session).await.map_err(failed)?;
             return Err(reject("you are no longer invited"));
         };
-        session::touch(&session, seen, now).await.map_err(failed)?;
+        // Activity is written at most once a minute, not on every request.
+        if session::needs_touch(&seen, now) {
+            session::touch(&session, seen, now).await.map_err(failed)?;
+        }
         let viewer = Viewer { user };
         parts.extensions.insert(viewer.clone());
         Ok(viewer)
     }
 }
 
-/// Paths anyone may request: the sign-in flow, health, static files, and
-/// the token-authenticated API (its own guard is the bearer token).
+/// Paths of the browser's routes anyone may request: the sign-in flow and
+/// static files. (Health and the token API are not under this guard.)
 pub fn is_public(path: &str) -> bool {
-    const PREFIXES: [&str; 5] = ["/auth/", "/api/v1/", "/pkg/", "/icons/", "/vendor/"];
-    const FILES: [&str; 5] = [
-        "/login",
-        "/healthz",
-        "/readyz",
-        "/favicon.svg",
-        "/manifest.webmanifest",
-    ];
+    const PREFIXES: [&str; 4] = ["/auth/", "/pkg/", "/icons/", "/vendor/"];
+    const FILES: [&str; 3] = ["/login", "/favicon.svg", "/manifest.webmanifest"];
     FILES.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
 }
 

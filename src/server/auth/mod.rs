@@ -10,6 +10,9 @@ pub mod pages;
 pub mod session;
 pub mod users;
 
+use std::sync::Arc;
+
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 
@@ -17,14 +20,16 @@ pub use clock::Clock;
 pub use guard::{viewer, Viewer};
 pub use users::User;
 
+use super::security::rate_limit::{self, Limits};
 use super::state::AppState;
 
-/// The sign-in routes.
-pub fn routes() -> Router<AppState> {
+/// The sign-in routes, rate-limited per client; signing out is not.
+pub fn routes(limits: Arc<Limits>) -> Router<AppState> {
     Router::new()
         .route("/login", get(pages::login))
         .route("/auth/google", get(google::start))
         .route("/auth/callback", get(google::callback))
         .route("/auth/demo", post(demo::sign_in))
+        .route_layer(from_fn_with_state(limits, rate_limit::sign_in))
         .route("/auth/logout", post(pages::logout))
 }

@@ -27,10 +27,20 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// A local path to return to after sign-in; anything else is "/".
+/// A same-site path to return to after sign-in; anything else is "/".
+/// Browsers drop tabs and line breaks from addresses and read a backslash as
+/// `/`, so `/\t/evil.example` would become `//evil.example`: a path with
+/// any control character or backslash, or starting `//`, is refused.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.into(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control) =>
+        {
+            n.into()
+        }
         _ => "/".into(),
     }
 }
@@ -149,6 +159,9 @@ mod tests {
             "https://evil.example",
             "/\\evil",
             "agents",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\u{0}",
         ] {
             assert_eq!(safe_next(Some(bad)), "/", "{bad}");
         }

@@ -104,6 +104,14 @@ pub async fn signed_in(session: &Session) -> Result<Option<SignedIn>> {
     session.get(SIGNED_IN).await
 }
 
+/// How often the last-seen time is written, in seconds.
+pub const TOUCH_EVERY_SECONDS: i64 = 60;
+
+/// Whether the last-seen time is old enough to be written again.
+pub fn needs_touch(seen: &SignedIn, now: DateTime<Utc>) -> bool {
+    now.timestamp() - seen.last_seen_at >= TOUCH_EVERY_SECONDS
+}
+
 pub async fn touch(session: &Session, mut seen: SignedIn, now: DateTime<Utc>) -> Result<()> {
     seen.last_seen_at = now.timestamp();
     session.insert(SIGNED_IN, seen).await

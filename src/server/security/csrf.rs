@@ -3,8 +3,9 @@
 //!
 //! `Sec-Fetch-Site: same-origin` passes; any other `Sec-Fetch-Site` is
 //! refused. Browsers that do not send it are judged by `Origin`, which must
-//! be ours. A mutation with neither header is refused. The bearer-token API
-//! (/api/v1) is exempt: browsers never attach its credentials on their own.
+//! be ours. A mutation with neither header is refused. The layer is on the
+//! browser's routes only: the bearer-token API (/api/v1) is not under it,
+//! since browsers never attach its credentials on their own.
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, Method, StatusCode};
@@ -16,10 +17,8 @@ use serde_json::json;
 use crate::server::state::AppState;
 
 /// Why the request is refused, if it is.
-pub fn refusal(method: &Method, path: &str, headers: &HeaderMap, origin: &str) -> Option<String> {
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-        || path.starts_with("/api/v1/")
-    {
+pub fn refusal(method: &Method, headers: &HeaderMap, origin: &str) -> Option<String> {
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
         return None;
     }
     let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
@@ -50,12 +49,7 @@ pub async fn same_origin_mutations(
     next: Next,
 ) -> Response {
     let origin = state.settings.public_origin();
-    match refusal(
-        request.method(),
-        request.uri().path(),
-        request.headers(),
-        &origin,
-    ) {
+    match refusal(request.method(), request.headers(), &origin) {
         None => next.run(request).await,
         Some(reason) => {
             tracing::warn!(path = request.uri().path(), %reason, "CSRF check");
@@ -81,7 +75,7 @@ mod tests {
     #[test]
     fn same_origin_passes_and_everything_else_is_refused() {
         let post = Method::POST;
-        let ok = |h| refusal(&post, "/api/complete", &h, ORIGIN).is_none();
+        let ok = |h| refusal(&post, &h, ORIGIN).is_none();
         assert!(ok(headers(&[("sec-fetch-site", "same-origin")])));
         assert!(ok(headers(&[("origin", ORIGIN)])));
         assert!(ok(headers(&[
@@ -103,9 +97,9 @@ mod tests {
     }
 
     #[test]
-    fn reads_and_the_token_api_are_not_checked() {
+    fn reads_are_not_checked() {
         let none = HeaderMap::new();
-        assert!(refusal(&Method::GET, "/", &none, ORIGIN).is_none());
-        assert!(refusal(&Method::POST, "/api/v1/agents/x/heartbeat", &none, ORIGIN).is_none());
+        assert!(refusal(&Method::GET, &none, ORIGIN).is_none());
+        assert!(refusal(&Method::POST, &none, ORIGIN).is_some());
     }
 }

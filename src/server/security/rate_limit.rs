@@ -1,87 +1,146 @@
-//! Per-client rate limits (a fixed one-minute window per address) for
-//! sign-in and the API. Over the limit: 429 with Retry-After.
+//! Rate limits (GCRA, with `governor`), each layered on the routes it
+//! concerns: sign-in attempts per client network; API requests per token,
+//! with requests whose token is missing, unknown or not yet seen valid
+//! counted per client network apart. Signing out is never limited. Over a
+//! limit: 429 with Retry-After and a JSON reason.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::collections::HashSet;
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde_json::json;
+use sha2::{Digest, Sha256};
 
-use crate::server::state::AppState;
+use super::client::Client;
 
-const WINDOW: Duration = Duration::from_secs(60);
+/// Keys kept before stale ones are swept.
+const SWEEP_ABOVE: usize = 10_000;
 
-/// Counts requests per client address in one-minute windows.
+/// A per-key limit of `per_minute` requests.
 #[derive(Debug)]
-pub struct RateLimiter {
-    per_minute: u32,
-    windows: Mutex<HashMap<Option<IpAddr>, (Instant, u32)>>,
+pub struct KeyedLimit<K: Hash + Eq + Clone> {
+    limiter: DefaultKeyedRateLimiter<K>,
 }
 
-impl RateLimiter {
-    pub fn new(per_minute: u32) -> Self {
+impl<K: Hash + Eq + Clone> KeyedLimit<K> {
+    pub fn per_minute(n: u32) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(n.max(1)).expect("at least 1"));
         Self {
-            per_minute,
-            windows: Mutex::new(HashMap::new()),
+            limiter: RateLimiter::keyed(quota),
         }
     }
 
-    /// `Ok` if `client` may go on at `now`, else the seconds to wait.
-    pub fn check(&self, client: Option<IpAddr>, now: Instant) -> Result<(), u64> {
-        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
-        if windows.len() > 10_000 {
-            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+    /// `Ok` when `key` may go on, else the whole seconds to wait (≥ 1).
+    pub fn check(&self, key: &K) -> Result<(), u64> {
+        if self.limiter.len() > SWEEP_ABOVE {
+            self.limiter.retain_recent();
         }
-        let (start, count) = windows.entry(client).or_insert((now, 0));
-        if now.duration_since(*start) >= WINDOW {
-            *start = now;
-            *count = 0;
-        }
-        if *count >= self.per_minute {
-            let wait = WINDOW.saturating_sub(now.duration_since(*start));
-            return Err(wait.as_secs().max(1));
-        }
-        *count += 1;
-        Ok(())
+        self.limiter.check_key(key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1)
+        })
     }
 }
 
-/// The two limits the server applies.
+/// A token's fingerprint: the limiter never keeps tokens themselves.
+type TokenKey = [u8; 32];
+
+/// The server's limits.
 #[derive(Debug)]
 pub struct Limits {
-    pub sign_in: RateLimiter,
-    pub api: RateLimiter,
+    pub sign_in: KeyedLimit<Option<IpAddr>>,
+    /// Per token already seen valid.
+    pub api_token: KeyedLimit<TokenKey>,
+    /// Per client network, for requests without a token seen valid.
+    pub api_unverified: KeyedLimit<Option<IpAddr>>,
+    /// Tokens that have been answered with something other than 401.
+    known_good: Mutex<HashSet<TokenKey>>,
 }
 
-/// Middleware: sign-in paths and /api/v1 count against their limits.
-pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
-    let limiter = if path.starts_with("/auth/") {
-        &state.limits.sign_in
-    } else if path.starts_with("/api/v1/") {
-        &state.limits.api
-    } else {
-        return next.run(request).await;
-    };
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    match limiter.check(client, Instant::now()) {
-        Ok(()) => next.run(request).await,
-        Err(wait) => (
-            StatusCode::TOO_MANY_REQUESTS,
-            [(header::RETRY_AFTER, wait.to_string())],
-            Json(json!({ "error": format!("too many requests; try again in {wait} s") })),
-        )
-            .into_response(),
+impl Limits {
+    pub fn new(sign_in_per_minute: u32, api_per_minute: u32) -> Self {
+        Self {
+            sign_in: KeyedLimit::per_minute(sign_in_per_minute),
+            api_token: KeyedLimit::per_minute(api_per_minute),
+            api_unverified: KeyedLimit::per_minute(api_per_minute),
+            known_good: Mutex::default(),
+        }
     }
+
+    fn is_known_good(&self, key: &TokenKey) -> bool {
+        self.known_good
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(key)
+    }
+
+    fn remember_good(&self, key: TokenKey) {
+        let mut known = self.known_good.lock().unwrap_or_else(|p| p.into_inner());
+        if known.len() >= SWEEP_ABOVE {
+            known.clear();
+        }
+        known.insert(key);
+    }
+}
+
+fn too_many(wait: u64) -> Response {
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [(header::RETRY_AFTER, wait.to_string())],
+        Json(json!({ "error": format!("too many requests; try again in {wait} s") })),
+    )
+        .into_response()
+}
+
+/// Layer of the sign-in routes: attempts per client network.
+pub async fn sign_in(
+    State(limits): State<Arc<Limits>>,
+    client: Client,
+    request: Request,
+    next: Next,
+) -> Response {
+    match limits.sign_in.check(&client.network()) {
+        Ok(()) => next.run(request).await,
+        Err(wait) => too_many(wait),
+    }
+}
+
+/// Layer of /api/v1: a token seen valid spends its own budget; any other
+/// request spends its client network's, so bad tokens never crowd out good
+/// ones.
+pub async fn api(
+    State(limits): State<Arc<Limits>>,
+    client: Client,
+    request: Request,
+    next: Next,
+) -> Response {
+    let token: Option<TokenKey> = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .map(|v| Sha256::digest(v.as_bytes()).into());
+    let checked = match token {
+        Some(key) if limits.is_known_good(&key) => limits.api_token.check(&key),
+        _ => limits.api_unverified.check(&client.network()),
+    };
+    if let Err(wait) = checked {
+        return too_many(wait);
+    }
+    let response = next.run(request).await;
+    if let Some(key) = token {
+        if response.status() != StatusCode::UNAUTHORIZED {
+            limits.remember_good(key);
+        }
+    }
+    response
 }
 
 #[cfg(test)]
@@ -89,21 +148,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_client_over_the_limit_waits_for_the_next_window_and_others_do_not() {
-        let limiter = RateLimiter::new(3);
+    fn a_key_over_its_limit_waits_and_other_keys_do_not() {
+        let limit = KeyedLimit::per_minute(3);
         let a = Some(IpAddr::from([10, 0, 0, 1]));
         let b = Some(IpAddr::from([10, 0, 0, 2]));
-        let t0 = Instant::now();
         for _ in 0..3 {
-            assert_eq!(limiter.check(a, t0), Ok(()));
+            assert_eq!(limit.check(&a), Ok(()));
         }
-        let wait = limiter.check(a, t0 + Duration::from_secs(20)).unwrap_err();
-        assert_eq!(wait, 40);
-        assert_eq!(
-            limiter.check(b, t0),
-            Ok(()),
-            "another client is not limited"
-        );
-        assert_eq!(limiter.check(a, t0 + WINDOW), Ok(()), "a new window");
+        let wait = limit.check(&a).unwrap_err();
+        assert!((1..=20).contains(&wait), "one request per 20 s: {wait}");
+        assert_eq!(limit.check(&b), Ok(()), "another client is not limited");
     }
 }

@@ -1,0 +1,115 @@
+//! Around every request: the log span (method, path, request id, trace), a
+//! panic answered as a 500 with a JSON reason, and `Retry-After` on every
+//! 503.
+
+use std::any::Any;
+
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
+use tower_http::trace::{MakeSpan, TraceLayer};
+
+use super::auth::guard::RETRY_AFTER_SECONDS;
+
+/// The request's span: paths only (query strings — the sign-in callback's
+/// code and state — stay out of the logs), the request id, and the
+/// platform's trace id when there is one.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestSpan;
+
+impl<B> MakeSpan<B> for RequestSpan {
+    fn make_span(&mut self, request: &axum::http::Request<B>) -> tracing::Span {
+        let id = request
+            .headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        let trace = trace_id(request.headers()).unwrap_or_default();
+        tracing::info_span!(
+            "request",
+            method = %request.method(),
+            path = %request.uri().path(),
+            request_id = %id,
+            trace = %trace,
+        )
+    }
+}
+
+pub fn trace_layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, RequestSpan> {
+    TraceLayer::new_for_http().make_span_with(RequestSpan)
+}
+
+/// The trace id from Cloud Run's `X-Cloud-Trace-Context: TRACE/SPAN;o=1`
+/// or W3C `traceparent: 00-TRACE-SPAN-01`.
+pub fn trace_id(headers: &HeaderMap) -> Option<String> {
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let id = text("x-cloud-trace-context")
+        .and_then(|v| v.split('/').next())
+        .or_else(|| text("traceparent").and_then(|v| v.split('-').nth(1)))?;
+    (id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit())).then(|| id.to_ascii_lowercase())
+}
+
+/// A handler panicked: logged with its message, answered 500 in JSON.
+pub fn panicked(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = message, "a request handler panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Json(json!({ "error": "something went wrong on the server; it has been logged" })),
+    )
+        .into_response()
+}
+
+/// Every 503 tells the client when to try again.
+pub async fn retry_after_when_unavailable(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !response.headers().contains_key(header::RETRY_AFTER)
+    {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trace_ids_from_cloud_run_and_w3c_headers() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-cloud-trace-context",
+            "105445AA7843BC8BF206B12000100000/1;o=1".parse().unwrap(),
+        );
+        assert_eq!(
+            trace_id(&h).as_deref(),
+            Some("105445aa7843bc8bf206b12000100000")
+        );
+        let mut h = HeaderMap::new();
+        h.insert(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+                .parse()
+                .unwrap(),
+        );
+        assert_eq!(
+            trace_id(&h).as_deref(),
+            Some("4bf92f3577b34da6a3ce929d0e0e4736")
+        );
+        let mut h = HeaderMap::new();
+        h.insert("x-cloud-trace-context", "not-a-trace".parse().unwrap());
+        assert_eq!(trace_id(&h), None);
+    }
+}
