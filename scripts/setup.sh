@@ -13,6 +13,9 @@
 #
 # Everything comes from apt, crates.io or npm; nothing else is downloaded.
 # Caches live outside the clone, in $RPM_CACHE_DIR (default ~/.cache/rpm-cockpit).
+#
+# RPM_SETUP_BUILD_ONLY=1 (the Containerfile's build stage): only what
+# `cargo leptos build` needs; no PostgreSQL, Chromium or end2end modules.
 
 set -euo pipefail
 
@@ -47,11 +50,12 @@ apt_install() {
 
 # --- system packages: PostgreSQL for the embedded database, Chromium and
 # Node for browser tests.
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v pg_config >/dev/null; then
+BUILD_ONLY="${RPM_SETUP_BUILD_ONLY:-}"
+if [ -z "$BUILD_ONLY" ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v pg_config >/dev/null; then
   apt_install postgresql
 fi
 command -v npm >/dev/null || apt_install nodejs npm
-if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+if [ -z "$BUILD_ONLY" ] && [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
   apt_install chromium
 fi
 
@@ -160,7 +164,7 @@ cmp -s "$echarts_bundle" "$ROOT/public/vendor/echarts.min.js" \
   || cp "$echarts_bundle" "$ROOT/public/vendor/echarts.min.js"
 
 # --- Playwright for end2end/, using the system Chromium (never downloads browsers).
-if [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+if [ -z "$BUILD_ONLY" ] && [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
   say "installing end2end/ node modules"
   (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
 fi

@@ -174,6 +174,12 @@ pub async fn identify(
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
     let client = Client::resolve(peer, request.headers(), &trusted);
+    tracing::debug!(
+        peer = %peer.map_or("-".into(), |p| p.to_string()),
+        client = %client.ip.map_or("-".into(), |c| c.to_string()),
+        https = client.https,
+        "client resolved"
+    );
     request.extensions_mut().insert(client);
     next.run(request).await
 }
