@@ -20,7 +20,14 @@ stop_clusters() {
       RPM_DATA_DIR="$dir" "$CARGO_TARGET_DIR/release/rpm-cockpit" db stop >/dev/null 2>&1 || true
   done
 }
-trap stop_clusters EXIT
+# The data lake's stand-ins (moto for s3://, fake-gcs-server for gs://, from
+# PyPI), started for the integration tests and stopped at the end.
+export LAKE_EMU_DIR="$PWD/.data/lake-emulators"
+stop_all() {
+  stop_clusters
+  [ -f "$LAKE_EMU_DIR/pids" ] && bash scripts/lake-emulators/stop.sh >/dev/null 2>&1 || true
+}
+trap stop_all EXIT
 # Each run starts from empty databases.
 stop_clusters
 rm -rf "$RPM_TEST_DATA_DIR" "$E2E_DATA_DIR"
@@ -38,7 +45,14 @@ erase=(env RUSTFLAGS="--cfg erase_components")
 "${erase[@]}" "${clippy[@]}" --features ssr --all-targets -- -D warnings
 "${erase[@]}" "${clippy[@]}" --features hydrate --lib -- -D warnings
 
-step "unit and integration tests (PostgreSQL)"
+step "unit and integration tests (PostgreSQL, lake stand-ins)"
+for kv in $(bash scripts/lake-emulators/start.sh); do
+  case "$kv" in
+    S3_PORT=*) LAKE_S3_PORT="${kv#*=}" ;;
+    GCS_PORT=*) LAKE_GCS_PORT="${kv#*=}" ;;
+  esac
+done
+export LAKE_S3_PORT LAKE_GCS_PORT
 "${erase[@]}" cargo test --features ssr
 
 step "release build (what scripts/run.sh serves)"

@@ -13,6 +13,8 @@ mod export;
 mod fake_google;
 mod helpers;
 mod home_page;
+mod lake;
+mod lake_remote;
 mod live;
 mod live_support;
 mod panels;

@@ -111,12 +111,12 @@ pub async fn run(settings: &Settings, pool: &PgPool, args: &SyncArgs) -> anyhow:
             &settings.data_dir.join("lake"),
         )?)
     };
-    let mut plans = PlanSync::new(pool.clone(), lake, args.dry_run).await?;
+    let mut plans = PlanSync::new(pool.clone(), lake.clone(), args.dry_run).await?;
     plans.force = args.force;
     plans.strict = args.strict;
     // Taken before each pass: a file changed during a pass triggers the next.
     let mut seen = fingerprint(args, settings);
-    let mut failed = pass(pool, &mut plans, args, settings).await?;
+    let mut failed = pass(pool, &mut plans, lake.as_ref(), args, settings).await?;
     if !args.watch {
         return Ok(exit_code(failed));
     }
@@ -137,7 +137,7 @@ pub async fn run(settings: &Settings, pool: &PgPool, args: &SyncArgs) -> anyhow:
             }
         }
         seen = fingerprint(args, settings);
-        failed = pass(pool, &mut plans, args, settings).await?;
+        failed = pass(pool, &mut plans, lake.as_ref(), args, settings).await?;
     }
 }
 
@@ -153,6 +153,7 @@ fn exit_code(failed: bool) -> ExitCode {
 async fn pass(
     pool: &PgPool,
     plans: &mut PlanSync,
+    lake: Option<&Lake>,
     args: &SyncArgs,
     settings: &Settings,
 ) -> anyhow::Result<bool> {
@@ -205,7 +206,16 @@ async fn pass(
     let mut failed = summary.files_failed > 0;
     for (kind, path) in args.json_paths()? {
         match import_file(pool, kind, &path, chrono::Duration::zero(), args.dry_run).await {
-            Ok(c) => println!("{}: {kind:?} {verb} {c}", path.display()),
+            Ok(c) => {
+                println!("{}: {kind:?} {verb} {c}", path.display());
+                // Every agent sync is kept as a snapshot (spec 1.3).
+                if let (Kind::Agents, Some(lake)) = (kind, lake) {
+                    if let Err(e) = snapshot(lake, &path).await {
+                        eprintln!("{}: {e:#}", path.display());
+                        failed = true;
+                    }
+                }
+            }
             Err(message) => {
                 eprintln!("{message}");
                 failed = true;
@@ -214,6 +224,19 @@ async fn pass(
     }
     println!("sync finished in {:.2} s", started.elapsed().as_secs_f64());
     Ok(failed)
+}
+
+/// Copies an imported agent file to
+/// `agent-status/snapshots/YYYY/MM/DD/HH-MM-SS_<name>.json`.
+async fn snapshot(lake: &Lake, path: &Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(path)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "agents.json".into());
+    lake.archive_agent_snapshot(chrono::Utc::now(), &name, bytes)
+        .await
+        .map(|_| ())
 }
 
 /// Modification times and sizes of everything watched.

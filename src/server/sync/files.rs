@@ -175,25 +175,34 @@ impl PlanSync {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "plan.md".into());
-        let (pool, lake, dry_run) = (&self.pool, self.lake.as_ref(), self.dry_run);
+        let (pool, dry_run) = (&self.pool, self.dry_run);
         let outcome = with_retry(&shown, || async {
             let mut tx = pool.begin().await?;
             let report = store_plan(&mut tx, &plan, &source).await?;
             if dry_run {
                 tx.rollback().await?;
-                return Ok(report);
+            } else {
+                tx.commit().await?;
             }
-            if let Some(lake) = lake {
-                // Before the commit: if the lake fails, the plan is not
-                // marked as imported and the next run tries again.
-                lake.archive_plan(&plan, &file_name, &bytes)
-                    .await
-                    .map_err(StoreError::Lake)?;
-            }
-            tx.commit().await?;
             Ok(report)
         })
         .await;
+        // The archive is written after the commit, outside the transaction:
+        // its event lock would otherwise make every live change wait for
+        // the object store. If the lake fails, the plan stays imported but
+        // its hash is forgotten, so the next run archives it again.
+        let outcome = match (outcome, self.lake.as_ref()) {
+            (Ok(report), Some(lake)) if !dry_run => {
+                match lake.archive_plan(&plan, &file_name, &bytes).await {
+                    Ok(_) => Ok(report),
+                    Err(e) => {
+                        forget_hash(pool, &source.path).await;
+                        Err(StoreError::Lake(e))
+                    }
+                }
+            }
+            (outcome, _) => outcome,
+        };
         match outcome {
             Ok(report) => {
                 if !dry_run {
@@ -239,6 +248,18 @@ impl PlanSync {
             tracing::warn!(error = %e, "could not record the sync status");
         }
         summary
+    }
+}
+
+/// Makes the next run import `path` again (its archive failed).
+async fn forget_hash(pool: &PgPool, path: &str) {
+    let forgotten =
+        sqlx::query("update rpm_weekly_plans set source_hash = null where source_path = $1")
+            .bind(path)
+            .execute(pool)
+            .await;
+    if let Err(e) = forgotten {
+        tracing::warn!(error = %e, "could not mark the plan for a new archive");
     }
 }
 

@@ -125,6 +125,34 @@ impl Lake {
     }
 }
 
+impl Lake {
+    /// Keeps one agent status snapshot (spec 1.3:
+    /// `agent-status/snapshots/2025/10/27/08-15-00_agent_registry.json`);
+    /// its key, relative to the lake.
+    pub async fn archive_agent_snapshot(
+        &self,
+        at: chrono::DateTime<chrono::Utc>,
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<String> {
+        let key = format!(
+            "agent-status/snapshots/{}_{file_name}",
+            at.format("%Y/%m/%d/%H-%M-%S")
+        );
+        self.put_if_changed(&key, bytes).await?;
+        Ok(key)
+    }
+
+    /// A lake over any object store (tests wrap one to watch it).
+    pub fn from_store(store: Arc<dyn ObjectStore>, location: &str) -> Self {
+        Self {
+            store,
+            prefix: ObjectPath::default(),
+            location: location.to_string(),
+        }
+    }
+}
+
 /// `YYYY/Www` of the plan's ISO week.
 pub fn week_dir(plan: &PlanDoc) -> String {
     let week = plan.week_start.iso_week();

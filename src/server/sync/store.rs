@@ -18,7 +18,7 @@ pub enum StoreError {
     Plan(Vec<Diagnostic>),
     #[error("database: {0}")]
     Db(#[from] sqlx::Error),
-    #[error("data lake: {0:#}")]
+    #[error("data lake: {0:#} (the plan is imported; the next sync archives it)")]
     Lake(anyhow::Error),
 }
 
