@@ -44,18 +44,35 @@ impl Modify for Bearer {
 
 /// `GET /api/v1/openapi.json` (no token needed).
 pub async fn document() -> Json<Value> {
-    Json(with_rate_limit(
+    Json(with_request_path_answers(
         serde_json::to_value(ApiDoc::openapi()).unwrap_or_default(),
     ))
 }
 
-/// Every operation may answer 429: the API is rate-limited per address
-/// (`api_per_minute`).
-fn with_rate_limit(mut doc: Value) -> Value {
-    let too_many = json!({
-        "description": "Too many requests from this address: retry after Retry-After seconds",
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
-    });
+/// The answers any operation may give from the layers in front of it
+/// (docs/security.md, "The request path"); an operation's own description
+/// of a status is kept.
+fn with_request_path_answers(mut doc: Value) -> Value {
+    let error = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}
+        })
+    };
+    let answers = [
+        ("400", error("A control character in the path or a query value")),
+        ("413", error("The request body is larger than max_body_kb")),
+        ("421", error("The request names another host than the cockpit's")),
+        ("422", error("A control character in a text field of the body")),
+        (
+            "429",
+            error("Too many requests for this token (or, without a valid token, from this address): retry after Retry-After seconds"),
+        ),
+        (
+            "503",
+            error("The database is briefly unavailable or the request took too long: retry after Retry-After seconds"),
+        ),
+    ];
     if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
         for item in paths.values_mut().filter_map(Value::as_object_mut) {
             for operation in item.values_mut().filter_map(Value::as_object_mut) {
@@ -63,7 +80,11 @@ fn with_rate_limit(mut doc: Value) -> Value {
                     .get_mut("responses")
                     .and_then(Value::as_object_mut)
                 {
-                    responses.insert("429".into(), too_many.clone());
+                    for (status, answer) in &answers {
+                        responses
+                            .entry(status.to_string())
+                            .or_insert_with(|| answer.clone());
+                    }
                 }
             }
         }
