@@ -345,3 +345,50 @@ async fn a_database_outage_answers_503_and_keeps_the_session() {
     let (status, _) = app.get_as(&vera, "/").await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_sign_out_is_not_undone_by_a_request_still_in_flight() {
+    let app = TestApp::with_demo(crate::helpers::today()).await;
+    let vera = app.session(Role::Vip).await;
+    // A request that records activity and takes a while: its session is
+    // written back when it ends.
+    let extra = Router::new().route(
+        "/test-slow-page",
+        get(|| async {
+            tokio::time::sleep(Duration::from_millis(800)).await;
+            "done"
+        }),
+    );
+    let router = startup::router_with(app.state.clone(), extra);
+    // Two minutes on: the slow request's activity is due to be written.
+    app.state.clock.advance(chrono::Duration::minutes(2));
+    let slow = {
+        let router = router.clone();
+        let cookie = vera.0.clone();
+        tokio::spawn(async move {
+            router
+                .oneshot(
+                    Request::get("/test-slow-page")
+                        .header(header::COOKIE, cookie)
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let out = app.sign_out(&vera).await;
+    assert!(out.status().is_redirection(), "{}", out.status());
+    assert_eq!(slow.await.unwrap(), StatusCode::OK);
+    // Still signed out.
+    let page = Request::get("/")
+        .header(header::COOKIE, &vera.0)
+        .header(header::ACCEPT, "text/html")
+        .body(Body::empty())
+        .unwrap();
+    let response = router.oneshot(page).await.unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()[header::LOCATION], "/login");
+}

@@ -8,6 +8,7 @@ pub mod google;
 pub mod guard;
 pub mod pages;
 pub mod session;
+pub mod store;
 pub mod users;
 
 use std::sync::Arc;

@@ -50,9 +50,9 @@ pub fn cookie_name(settings: &Settings) -> &'static str {
 }
 
 /// The session layer over the database.
-pub fn layer(pool: PgPool, settings: &Settings) -> SessionManagerLayer<PostgresStore> {
+pub fn layer(pool: PgPool, settings: &Settings) -> SessionManagerLayer<super::store::Store> {
     let idle = Duration::minutes(settings.session_idle_minutes.max(1) as i64);
-    SessionManagerLayer::new(PostgresStore::new(pool))
+    SessionManagerLayer::new(super::store::Store::new(pool))
         .with_name(cookie_name(settings))
         .with_http_only(true)
         .with_secure(settings.is_https())
