@@ -85,6 +85,7 @@ async def main():
     server_b = start(ADDR_B, LOG + ".b")
     vip, admin = sign_in(ADDR, "vera%40example.com"), sign_in(ADDR_B, "jesse%40example.com")
     actions = sql("select id from rpm_action_items where status in ('pending', 'in_progress') "
+                  "and rpm_carried_to_week(id) is null "
                   "order by id limit 50").split()
     first_id = int(sql("select coalesce(max(id), 0) from events"))
     stop_at = [time.monotonic() + 3600]

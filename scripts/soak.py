@@ -66,8 +66,12 @@ class Conn:
 
 
 class Stream:
-    def __init__(self):
-        self.ids, self.ended, self.carry = set(), False, b""
+    """Counts the events it receives; `exact` streams also keep their ids
+    (parsing every id of 1,000 streams would make this client, not the
+    server, the bottleneck)."""
+
+    def __init__(self, exact):
+        self.exact, self.ids, self.count, self.ended, self.carry = exact, set(), 0, False, b""
 
     async def run(self, opened):
         reader, writer = await asyncio.open_connection(HOST, PORT)
@@ -82,7 +86,11 @@ class Stream:
             data = self.carry + chunk
             cut = data.rfind(b"\n")
             self.carry = data[cut + 1:]
-            self.ids.update(int(m) for m in ID.findall(data[:cut + 1]))
+            whole = data[:cut + 1]
+            if self.exact:
+                self.ids.update(int(m) for m in ID.findall(whole))
+            else:
+                self.count += whole.count(b"\nid:") + whole.startswith(b"id:")
         self.ended = True
 
 
@@ -103,10 +111,11 @@ async def paced(rate, seconds, job, stats):
 
 async def main():
     actions = sql("select id from rpm_action_items where status in ('pending', 'in_progress') "
+                  "and rpm_carried_to_week(id) is null "
                   "order by id limit 200").split()
     if not actions:
         sys.exit("no open action to change")
-    streams, opened = [Stream() for _ in range(STREAMS)], []
+    streams, opened = [Stream(exact=i % 20 == 0) for i in range(STREAMS)], []
     tasks = [asyncio.create_task(s.run(opened)) for s in streams]
     for _ in range(300):
         if len(opened) + sum(t.done() for t in tasks) >= STREAMS:
@@ -169,7 +178,11 @@ async def main():
     async def sample_rss():
         start = time.monotonic()
         while time.monotonic() - start < SECONDS:
-            stats["rss"].append((time.monotonic() - start, rss_kib()))
+            at, kib = time.monotonic() - start, rss_kib()
+            stats["rss"].append((at, kib))
+            if len(stats["rss"]) % 6 == 1:
+                print(f"  {at:5.0f} s: RSS {kib / 1024:.1f} MiB, {stats['writes']} writes, "
+                      f"{stats['reads']} reads", flush=True)
             await asyncio.sleep(10)
 
     rss_start = rss_kib()
@@ -184,7 +197,10 @@ async def main():
         f"select id from events where id > {first_id} and id <= {last_id}").split())
     appended = len(expected)
     whole = [s for s, t in zip(streams, tasks) if not s.ended and not t.done()]
-    lost = sum(len(expected - s.ids) for s in whole)
+    # Exact streams: every id there; the others: as many events (a stream
+    # gets each event once, in order, so a shortfall is a loss).
+    lost = sum(len(expected - s.ids) if s.exact else max(0, len(expected) - s.count)
+               for s in whole)
     stream_errors = sum(1 for t in tasks if t.done() and t.exception())
     for t in tasks:
         t.cancel()

@@ -389,6 +389,17 @@ async fn the_sync_status_is_served_to_read_tokens() {
     let beats = tokens::create(&app.db, "beats", &["heartbeat".to_string()])
         .await
         .unwrap();
+    // A file whose sync failed on the server's side, with the database's
+    // own words.
+    sqlx::query(
+        "insert into plan_sync_status (source_path, synced_at, content_hash, outcome, errors)
+         values ($1, now(), 'x', 'failed',
+                 '[{\"line\": 0, \"message\": \"database: relation rpm_secret_table does not exist\"}]')",
+    )
+    .bind(dir.path().join("team/late.md").display().to_string())
+    .execute(&app.db)
+    .await
+    .unwrap();
     let get = |token: String| {
         Request::get("/api/v1/sync/status")
             .header(header::AUTHORIZATION, format!("Bearer {token}"))
@@ -404,18 +415,29 @@ async fn the_sync_status_is_served_to_read_tokens() {
         (body["refused"].as_u64(), body["with_warnings"].as_u64()),
         (Some(1), Some(1))
     );
+    // Nothing of the syncing machine's directories, nor the database's text.
+    assert!(!text.contains(&dir.path().display().to_string()), "{text}");
+    assert!(!text.contains("rpm_secret_table"), "{text}");
     let files = body["files"].as_array().unwrap();
+    let by_path = |p: &str| {
+        files
+            .iter()
+            .find(|f| f["source_path"] == p)
+            .unwrap_or_else(|| panic!("{p} in {text}"))
+    };
     // Refused first, with every error at its line.
-    assert_eq!(files[0]["outcome"], "refused");
-    assert!(files[0]["source_path"]
+    assert_eq!(by_path("bad.md")["outcome"], "refused");
+    assert_eq!(by_path("bad.md")["errors"][0]["line"], 9);
+    let good = by_path("good.md");
+    assert_eq!(good["outcome"], "imported");
+    assert_eq!(good["week_start"], "2025-10-27");
+    assert!(good["content_hash"].as_str().unwrap().len() == 64);
+    assert!(good["warnings"].as_array().unwrap().len() >= 6);
+    let failed = by_path("team/late.md");
+    assert!(failed["errors"][0]["message"]
         .as_str()
         .unwrap()
-        .ends_with("bad.md"));
-    assert_eq!(files[0]["errors"][0]["line"], 9);
-    assert_eq!(files[1]["outcome"], "imported");
-    assert_eq!(files[1]["week_start"], "2025-10-27");
-    assert!(files[1]["content_hash"].as_str().unwrap().len() == 64);
-    assert!(files[1]["warnings"].as_array().unwrap().len() >= 6);
+        .contains("next sync tries again"));
 }
 
 #[tokio::test]

@@ -32,6 +32,20 @@ fn cockpit(dir: &std::path::Path) -> Command {
     command
 }
 
+/// Kills the server when the test fails before stopping it (a failed
+/// assertion must not leave a server running).
+struct Reaper(Option<u32>);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0 {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+    }
+}
+
 #[test]
 fn a_deployment_missing_its_settings_refuses_to_start_and_names_each_one() {
     let dir = tempfile::tempdir().unwrap();
@@ -72,6 +86,7 @@ async fn on_an_external_database_no_demo_data_and_json_logs_carry_the_trace() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut reaper = Reaper(Some(child.id()));
     let base = format!("http://127.0.0.1:{port}");
     crate::helpers::wait_ready(&base).await;
     let client = reqwest::Client::new();
@@ -98,6 +113,7 @@ async fn on_an_external_database_no_demo_data_and_json_logs_carry_the_trace() {
         .unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
+    reaper.0 = None;
     assert!(status.success(), "{status:?}");
     let mut stdout = String::new();
     child
