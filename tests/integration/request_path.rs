@@ -392,3 +392,44 @@ async fn a_sign_out_is_not_undone_by_a_request_still_in_flight() {
     assert!(response.status().is_redirection(), "{}", response.status());
     assert_eq!(response.headers()[header::LOCATION], "/login");
 }
+
+#[tokio::test]
+async fn an_exhausted_pool_answers_503_not_a_sign_in_page() {
+    let app = TestApp::with_demo(crate::helpers::today()).await;
+    let vera = app.session(Role::Vip).await;
+    // The same cockpit with a pool of one connection, held by someone else.
+    let pool = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_millis(500))
+        .connect(&app.url)
+        .await
+        .unwrap();
+    let held = pool.acquire().await.unwrap();
+    let options = startup::leptos_options(&app.state.settings).unwrap();
+    let busy = startup::router(startup::build_state(
+        (*app.state.settings).clone(),
+        pool.clone(),
+        options,
+    ));
+    let page = || {
+        Request::get("/")
+            .header(header::COOKIE, &vera.0)
+            .header(header::ACCEPT, "text/html")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let response = busy.clone().oneshot(page()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    let api = Request::get("/api/v1/rpm/current-week")
+        .header(header::AUTHORIZATION, "Bearer rpm_whatever")
+        .body(Body::empty())
+        .unwrap();
+    let response = busy.clone().oneshot(api).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().contains_key(header::RETRY_AFTER));
+    // A connection free again: the page is served.
+    drop(held);
+    let response = busy.oneshot(page()).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+}
