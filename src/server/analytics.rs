@@ -95,10 +95,55 @@ pub async fn periods(
 /// long it took.
 pub async fn refresh(db: &PgPool) -> Result<Duration, AppError> {
     let started = Instant::now();
-    sqlx::query("select rpm_analytics.refresh()")
-        .execute(db)
-        .await?;
+    let mut tx = db.begin().await?;
+    refresh_in(&mut tx).await?;
+    tx.commit().await?;
     Ok(started.elapsed())
+}
+
+/// The refresh itself, in the caller's transaction: a background job, so
+/// the per-connection statement timeout (meant for requests) is lifted.
+async fn refresh_in(tx: &mut sqlx::PgConnection) -> Result<(), AppError> {
+    sqlx::query("set local statement_timeout = 0")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("select rpm_analytics.refresh()")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "insert into rpm_analytics.refresh_state (id, refreshed_at) values (1, now())
+         on conflict (id) do update set refreshed_at = excluded.refreshed_at",
+    )
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The scheduled refresh of one instance among several: skipped (`None`)
+/// while another instance refreshes, or when one did within the last half
+/// interval.
+pub async fn scheduled_refresh(db: &PgPool, every: Duration) -> Result<Option<Duration>, AppError> {
+    let started = Instant::now();
+    let mut tx = db.begin().await?;
+    let mine: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock(7172003)")
+        .fetch_one(&mut *tx)
+        .await?;
+    if !mine {
+        return Ok(None);
+    }
+    let recent: bool = sqlx::query_scalar(
+        "select exists (select 1 from rpm_analytics.refresh_state
+                        where refreshed_at > now() - make_interval(secs => $1))",
+    )
+    .bind(every.as_secs_f64() / 2.0)
+    .fetch_one(&mut *tx)
+    .await?;
+    if recent {
+        return Ok(None);
+    }
+    refresh_in(&mut tx).await?;
+    tx.commit().await?;
+    Ok(Some(started.elapsed()))
 }
 
 /// Refreshes every `every` (the first time `every` after start) for as
@@ -108,8 +153,11 @@ pub fn spawn_refresh(db: PgPool, every: Duration) {
         let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
             tick.tick().await;
-            match refresh(&db).await {
-                Ok(took) => tracing::info!(ms = took.as_millis() as u64, "analytics refreshed"),
+            match scheduled_refresh(&db, every).await {
+                Ok(Some(took)) => {
+                    tracing::info!(ms = took.as_millis() as u64, "analytics refreshed")
+                }
+                Ok(None) => tracing::debug!("analytics refreshed by another instance"),
                 Err(e) => {
                     tracing::warn!(error = %e, "analytics refresh failed; next try in an hour")
                 }

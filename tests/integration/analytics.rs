@@ -428,3 +428,34 @@ async fn dna_periods_roll_up_and_the_snapshots_refresh() {
         .await
         .unwrap();
 }
+
+#[tokio::test]
+async fn of_several_instances_one_refreshes_per_interval() {
+    use rpm_cockpit::server::analytics::scheduled_refresh;
+    let app = app().await;
+    let hour = std::time::Duration::from_secs(3600);
+    // Another instance is refreshing right now: this one skips.
+    let mut other = app.db.begin().await.unwrap();
+    let held: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock(7172003)")
+        .fetch_one(&mut *other)
+        .await
+        .unwrap();
+    assert!(held);
+    assert_eq!(scheduled_refresh(&app.db, hour).await.unwrap(), None);
+    other.rollback().await.unwrap();
+    // Free: this one refreshes and records when...
+    assert!(scheduled_refresh(&app.db, hour).await.unwrap().is_some());
+    let recorded: i64 = sqlx::query_scalar(
+        "select count(*) from rpm_analytics.refresh_state where refreshed_at > now() - interval '1 minute'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(recorded, 1);
+    // ...so the next instance's tick within the interval skips.
+    assert_eq!(scheduled_refresh(&app.db, hour).await.unwrap(), None);
+    // With a short interval, half of it later, it refreshes again.
+    let short = std::time::Duration::from_millis(400);
+    tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    assert!(scheduled_refresh(&app.db, short).await.unwrap().is_some());
+}
