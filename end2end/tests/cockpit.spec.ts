@@ -98,10 +98,15 @@ test("the song catalog filters by album and status", async ({ page }, testInfo) 
   await page.locator("form.filters select[name=status]").selectOption("released");
   await page.locator("form.filters").getByRole("button", { name: "Filter" }).click();
   await expect(page).toHaveURL(/status=released/);
-  const count = await page.locator(".song").count();
-  expect(count).toBeGreaterThan(0);
-  expect(count).toBeLessThan(70);
-  await expect(page.locator('.song:not([data-status="released"])')).toHaveCount(0);
+  // The list is replaced after the URL changes: wait for the filtered one
+  // (reading the count at once raced the reload and once saw none).
+  await expect
+    .poll(async () => {
+      const all = await page.locator(".song").count();
+      const others = await page.locator('.song:not([data-status="released"])').count();
+      return { some: all > 0, fewer: all < 70, others };
+    })
+    .toEqual({ some: true, fewer: true, others: 0 });
   await noSidewaysScroll(page);
   await page.screenshot({ path: `screenshots/songs-${testInfo.project.name}.png` });
 });
