@@ -332,6 +332,11 @@ async fn a_database_outage_answers_503_and_keeps_the_session() {
         response.headers().get(header::SET_COOKIE).is_none(),
         "the session cookie is left alone"
     );
+    let text = body_text(response).await;
+    assert!(
+        text.contains("Try again") && !text.contains("Back to sign-in"),
+        "{text}"
+    );
     let server_fn = Request::post("/api/current_week")
         .header(header::COOKIE, &vera.0)
         .header(header::ORIGIN, ORIGIN)

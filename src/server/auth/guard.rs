@@ -77,11 +77,13 @@ impl IntoResponse for Rejection {
         if self.unavailable {
             let retry = [(header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string())];
             if self.page {
-                let mut page = super::pages::message_page(
+                // Still signed in: the way on is this page again, not sign-in.
+                let mut page = super::pages::message_page_with(
                     503,
                     "The cockpit is briefly unavailable",
                     "Its database cannot be reached just now. You are still signed in; \
                      this page will work again in a few seconds.",
+                    ("", "Try again"),
                 );
                 page.headers_mut().insert(
                     header::RETRY_AFTER,

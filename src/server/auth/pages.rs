@@ -62,11 +62,18 @@ fn document(title: &str, body: &str) -> String {
 
 /// A page with a heading and a sentence, and the way back to sign-in.
 pub fn message_page(status: u16, title: &str, text: &str) -> Response {
+    message_page_with(status, title, text, ("/login", "Back to sign-in"))
+}
+
+/// A message page whose one button is `link` (address, label).
+pub fn message_page_with(status: u16, title: &str, text: &str, link: (&str, &str)) -> Response {
     let body = format!(
         r#"<section class="panel auth"><h1>{}</h1><p class="auth-message">{}</p>
-<p><a class="button" href="/login">Back to sign-in</a></p></section>"#,
+<p><a class="button" href="{}">{}</a></p></section>"#,
         escape(title),
-        escape(text)
+        escape(text),
+        escape(link.0),
+        escape(link.1)
     );
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     (
