@@ -75,7 +75,8 @@ pub const RETRY_AFTER_SECONDS: u64 = 5;
 impl IntoResponse for Rejection {
     fn into_response(self) -> Response {
         if self.unavailable {
-            let retry = [(header::RETRY_AFTER, RETRY_AFTER_SECONDS.to_string())];
+            // Retry-After is added to every 503 by the router's layer
+            // (`request::retry_after_when_unavailable`).
             if self.page {
                 // Still signed in: the way on is this page again, not sign-in.
                 let mut page = super::pages::message_page_with(
@@ -86,18 +87,13 @@ impl IntoResponse for Rejection {
                     ("", "Try again"),
                 );
                 page.headers_mut().insert(
-                    header::RETRY_AFTER,
-                    RETRY_AFTER_SECONDS.to_string().parse().expect("a number"),
-                );
-                page.headers_mut().insert(
                     header::REFRESH,
-                    RETRY_AFTER_SECONDS.to_string().parse().expect("a number"),
+                    axum::http::HeaderValue::from(RETRY_AFTER_SECONDS),
                 );
                 return page;
             }
             return (
                 StatusCode::SERVICE_UNAVAILABLE,
-                retry,
                 Json(json!({ "error": self.reason })),
             )
                 .into_response();
