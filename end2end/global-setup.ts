@@ -8,7 +8,7 @@ export default async function globalSetup(config: FullConfig) {
   let last = "";
   while (Date.now() < deadline) {
     try {
-      const res = await fetch(`${baseURL}/readyz`);
+      const res = await fetch(new URL("readyz", baseURL.endsWith("/") ? baseURL : `${baseURL}/`));
       if (res.ok) return;
       last = `HTTP ${res.status}`;
     } catch (e) {

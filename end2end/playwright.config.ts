@@ -4,6 +4,10 @@ import { existsSync } from "node:fs";
 // The cockpit under test: `cargo leptos end-to-end` starts it; scripts/test.sh
 // points it at a private address and data directory (RPM_SITE_ADDR).
 const baseURL = `http://${process.env.RPM_SITE_ADDR ?? "127.0.0.1:3000"}`;
+// scripts/test.sh runs the sign-in and live tests a second time against a
+// cockpit mounted under a path (public_url http://<addr>/cockpit), as it is
+// deployed at https://heritage.com/cockpit: E2E_MOUNTED_URL names it.
+const mountedURL = process.env.E2E_MOUNTED_URL;
 
 // Debian's Chromium when present (machines without a browser download);
 // Playwright's own browser on an ordinary machine.
@@ -34,22 +38,35 @@ export default defineConfig({
   retries: 0,
   reporter: [["list"]],
   use: { baseURL, trace: "retain-on-failure" },
-  projects: [
-    {
-      name: "desktop",
-      use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions },
-    },
-    {
-      name: "iphone",
-      // iPhone 14-sized viewport and touch, rendered by Chromium.
-      use: {
-        viewport: { width: 390, height: 844 },
-        deviceScaleFactor: 3,
-        isMobile: true,
-        hasTouch: true,
-        userAgent: devices["iPhone 14"].userAgent,
-        launchOptions,
-      },
-    },
-  ],
+  projects: mountedURL
+    ? [
+        {
+          name: "mounted",
+          testMatch: /(sign-in|live)\.spec\.ts/,
+          use: {
+            ...devices["Desktop Chrome"],
+            viewport: { width: 1280, height: 800 },
+            launchOptions,
+            baseURL: mountedURL.endsWith("/") ? mountedURL : `${mountedURL}/`,
+          },
+        },
+      ]
+    : [
+        {
+          name: "desktop",
+          use: { ...devices["Desktop Chrome"], viewport: { width: 1280, height: 800 }, launchOptions },
+        },
+        {
+          name: "iphone",
+          // iPhone 14-sized viewport and touch, rendered by Chromium.
+          use: {
+            viewport: { width: 390, height: 844 },
+            deviceScaleFactor: 3,
+            isMobile: true,
+            hasTouch: true,
+            userAgent: devices["iPhone 14"].userAgent,
+            launchOptions,
+          },
+        },
+      ],
 });

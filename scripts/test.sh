@@ -23,7 +23,9 @@ stop_clusters() {
 # The data lake's stand-ins (moto for s3://, fake-gcs-server for gs://, from
 # PyPI), started for the integration tests and stopped at the end.
 export LAKE_EMU_DIR="$PWD/.data/lake-emulators"
+MOUNTED_PID=""
 stop_all() {
+  [ -n "$MOUNTED_PID" ] && kill -TERM "$MOUNTED_PID" 2>/dev/null && wait "$MOUNTED_PID" 2>/dev/null || true
   stop_clusters
   [ -f "$LAKE_EMU_DIR/pids" ] && bash scripts/lake-emulators/stop.sh >/dev/null 2>&1 || true
 }
@@ -70,5 +72,20 @@ rm -rf end2end/screenshots
 RPM_DATA_DIR="$E2E_DATA_DIR" RPM_SITE_ADDR="127.0.0.1:3100" RUST_LOG="${RUST_LOG:-warn}" \
   RPM_SIGN_IN_PER_MINUTE=10000 \
   cargo leptos end-to-end --release   # the build above: what people run
+
+step "browser tests mounted under a path (sign-in and live at /cockpit, Chromium)"
+# As deployed at https://heritage.com/cockpit: the release server with a
+# public URL that has a path, on the browser tests' database.
+MOUNTED_ADDR="127.0.0.1:3101"
+RPM_DATA_DIR="$E2E_DATA_DIR" RPM_SITE_ADDR="$MOUNTED_ADDR" RPM_PUBLIC_URL="http://$MOUNTED_ADDR/cockpit" \
+  RPM_SIGN_IN_PER_MINUTE=10000 RUST_LOG="${RUST_LOG:-warn}" LEPTOS_SITE_ROOT="$PWD/target/site" \
+  "$CARGO_TARGET_DIR/release/rpm-cockpit" serve >"$E2E_DATA_DIR/mounted.log" 2>&1 &
+MOUNTED_PID=$!
+if ! (cd end2end && E2E_MOUNTED_URL="http://$MOUNTED_ADDR/cockpit/" npx playwright test); then
+  echo "the mounted server's log:"; tail -50 "$E2E_DATA_DIR/mounted.log"
+  exit 1
+fi
+kill -TERM "$MOUNTED_PID" && wait "$MOUNTED_PID" || true
+MOUNTED_PID=""
 
 step "all tests passed in $((SECONDS - started)) s (screenshots: end2end/screenshots/)"

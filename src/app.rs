@@ -6,6 +6,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::ui::agent_page::AgentPage;
+use crate::ui::base::{at, base};
 use crate::ui::deliverables_page::DeliverablesPage;
 use crate::ui::live::provide_live;
 use crate::ui::songs_page::SongsPage;
@@ -30,8 +31,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Live updates start from here: nothing between this render
                 // and the browser's first connection is lost.
                 <meta name="rpm-cursor" content=rendered_cursor().map(|c| c.to_string()).unwrap_or_default()/>
+                // The path the cockpit is mounted under, for the browser.
+                <meta name="rpm-base" content=base()/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options root=base()/>
                 <MetaTags/>
             </head>
             <body>
@@ -63,21 +66,23 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/rpm-cockpit.css"/>
+        <Stylesheet id="leptos" href=at("/pkg/rpm-cockpit.css")/>
         <Title text="RPM Cockpit"/>
         <Meta name="theme-color" content="#0f172a"/>
-        <Link rel="icon" href="/favicon.svg" type_="image/svg+xml"/>
+        <Link rel="icon" href=at("/favicon.svg") type_="image/svg+xml"/>
         // Add to Home Screen: the manifest, and the icon iOS reads.
-        <Link rel="manifest" href="/manifest.webmanifest"/>
-        <Link rel="apple-touch-icon" href="/icons/icon-180.png"/>
+        <Link rel="manifest" href=at("/manifest.webmanifest")/>
+        <Link rel="apple-touch-icon" href=at("/icons/icon-180.png")/>
         <Meta name="apple-mobile-web-app-capable" content="yes"/>
         <Meta name="apple-mobile-web-app-title" content="Cockpit"/>
-        <Router>
+        // Routes and `<A>` links are written from the mount path's root:
+        // the router adds the path (`/songs` is `/cockpit/songs`).
+        <Router base=base()>
             <header class="topbar">
-                <a class="brand" href="/">"RPM Cockpit"</a>
+                <a class="brand" href=at("/")>"RPM Cockpit"</a>
                 <nav class="nav" aria-label="Pages">
-                    <a href="/deliverables">"Deliverables"</a>
-                    <a href="/songs">"Songs"</a>
+                    <a href=at("/deliverables")>"Deliverables"</a>
+                    <a href=at("/songs")>"Songs"</a>
                 </nav>
                 <UserMenu/>
             </header>

@@ -21,5 +21,6 @@ pub mod server;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    ui::base::init_from_page();
     leptos::mount::hydrate_body(app::App);
 }

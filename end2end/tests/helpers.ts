@@ -1,4 +1,4 @@
-import { expect, type Page, type ConsoleMessage } from "@playwright/test";
+import { test, expect, type Page, type ConsoleMessage } from "@playwright/test";
 
 // Collects console errors and uncaught exceptions of a page.
 export function watchErrors(page: Page): string[] {
@@ -10,10 +10,23 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
+// Addresses in tests are relative ("login", "./"): the project's baseURL
+// ends in "/" and may carry a mount path (http://host/cockpit/).
+// The cockpit's home page: the baseURL itself, with or without its "/".
+export function home(baseURL: string | undefined): RegExp {
+  const root = (baseURL ?? "").replace(/\/$/, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^${root}/?$`);
+}
+
+// The mount path of the project's baseURL: "" at the root, "/cockpit".
+export function mountPath(baseURL: string | undefined): string {
+  return new URL(baseURL ?? "http://x/").pathname.replace(/\/$/, "");
+}
+
 // Signs in through the local demo sign-in (the e2e server has no Google
 // client id and runs on its embedded database on loopback).
 export async function signIn(page: Page, person = "Vera (VIP)") {
-  await page.goto("/login");
+  await page.goto("login");
   await page.getByRole("button", { name: person }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(home(test.info().project.use.baseURL));
 }

@@ -1,9 +1,9 @@
 import { test, expect } from "@playwright/test";
-import { watchErrors } from "./helpers";
+import { home, mountPath, watchErrors } from "./helpers";
 
 test("an anonymous visitor is sent to the sign-in page with the marked demo sign-in", async ({ page }, testInfo) => {
   const errors = watchErrors(page);
-  await page.goto("/");
+  await page.goto("./");
   await expect(page).toHaveURL(/\/login$/);
   await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
   const demo = page.locator("[data-demo]");
@@ -28,10 +28,10 @@ test("a VIP signs in, sees who they are, hydrates under the CSP, and signs out",
       (window as any).__cspViolations = [...((window as any).__cspViolations ?? []), e.violatedDirective];
     });
   });
-  const response = await page.goto("/login");
+  const response = await page.goto("login");
   expect(response!.headers()["content-security-policy"]).toContain("default-src 'none'");
   await page.getByRole("button", { name: "Vera (VIP)" }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(home(testInfo.project.use.baseURL));
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   const menu = page.locator(".user-menu");
   await expect(menu).toContainText("Vera (VIP)");
@@ -42,17 +42,17 @@ test("a VIP signs in, sees who they are, hydrates under the CSP, and signs out",
 
   await menu.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/login$/);
-  await page.goto("/");
+  await page.goto("./");
   await expect(page).toHaveURL(/\/login$/, { timeout: 5_000 });
   expect(errors).toEqual([]);
 });
 
-test("a page the hydrating app loads carries a nonce policy", async ({ page }) => {
-  await page.goto("/login");
+test("a page the hydrating app loads carries a nonce policy", async ({ page }, testInfo) => {
+  await page.goto("login");
   await page.getByRole("button", { name: "Jesse" }).click();
   // Signed in (the session cookie set) before asking for the page again.
-  await expect(page).toHaveURL(/\/$/);
-  const response = await page.goto("/");
+  await expect(page).toHaveURL(home(testInfo.project.use.baseURL));
+  const response = await page.goto("./");
   const csp = response!.headers()["content-security-policy"];
   expect(csp).toMatch(/script-src 'self' 'nonce-[A-Za-z0-9_-]{16,}' 'wasm-unsafe-eval'/);
   expect(csp).toContain("frame-ancestors 'none'");
@@ -60,7 +60,7 @@ test("a page the hydrating app loads carries a nonce policy", async ({ page }) =
 });
 
 test("someone not on the guest list sees the not-invited page and stays signed out", async ({ page }, testInfo) => {
-  await page.goto("/login");
+  await page.goto("login");
   // As if a stranger's account came back from the provider.
   await page.locator("[data-demo] input[name=email]").first().evaluate((input: HTMLInputElement) => {
     input.value = "stranger@example.org";
@@ -71,20 +71,24 @@ test("someone not on the guest list sees the not-invited page and stays signed o
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: `screenshots/not-invited-${testInfo.project.name}.png` });
-  await page.goto("/");
+  await page.goto("./");
   await expect(page).toHaveURL(/\/login$/);
 });
 
-test("the app can be added to the home screen", async ({ page, request }) => {
-  await page.goto("/login");
-  await expect(page.locator('link[rel="manifest"]')).toHaveAttribute("href", "/manifest.webmanifest");
-  const manifest = await (await request.get("/manifest.webmanifest")).json();
+test("the app can be added to the home screen", async ({ page, request }, testInfo) => {
+  await page.goto("login");
+  const mount = mountPath(testInfo.project.use.baseURL);
+  await expect(page.locator('link[rel="manifest"]')).toHaveAttribute("href", `${mount}/manifest.webmanifest`);
+  const manifestUrl = new URL("manifest.webmanifest", page.url());
+  const manifest = await (await request.get(manifestUrl.href)).json();
   expect(manifest.display).toBe("standalone");
-  expect(manifest.start_url).toBe("/");
+  // Relative to the manifest: the cockpit's home, wherever it is mounted.
+  expect(new URL(manifest.start_url, manifestUrl).pathname).toBe(`${mount}/`);
+  expect(new URL(manifest.scope, manifestUrl).pathname).toBe(`${mount}/`);
   for (const icon of manifest.icons) {
-    const res = await request.get(icon.src);
+    const res = await request.get(new URL(icon.src, manifestUrl).href);
     expect(res.ok()).toBeTruthy();
     expect(res.headers()["content-type"]).toContain("image/png");
   }
-  expect((await request.get("/icons/icon-180.png")).ok()).toBeTruthy();
+  expect((await request.get(`${mount}/icons/icon-180.png`)).ok()).toBeTruthy();
 });

@@ -37,8 +37,9 @@ pub struct Settings {
     /// How often the server refreshes the analytics snapshots, in minutes
     /// (the first refresh one interval after start); 0 turns it off.
     pub analytics_refresh_minutes: u64,
-    /// The address people use, e.g. `https://cockpit.example.com`; empty
-    /// means `http://<site_addr>`. HTTPS turns on Secure cookies and HSTS.
+    /// The address people use, e.g. `https://heritage.com/cockpit`; empty
+    /// means `http://<site_addr>`. Its path is where the cockpit is mounted
+    /// ([`Settings::base_path`]). HTTPS turns on Secure cookies and HSTS.
     pub public_url: String,
     /// The first admin (Jesse): made admin on every start.
     pub admin_email: String,
@@ -134,6 +135,7 @@ impl Settings {
         settings.data_dir = absolute(root, &settings.data_dir);
         settings.plans_dir = absolute(root, &settings.plans_dir);
         settings.demo_dir = absolute(root, &settings.demo_dir);
+        settings.check_public_url()?;
         Ok(settings)
     }
 
@@ -253,8 +255,9 @@ impl Settings {
         Ok(())
     }
 
-    /// The origin people reach the cockpit at, without a trailing slash.
-    pub fn public_origin(&self) -> String {
+    /// The address people reach the cockpit at, without a trailing slash:
+    /// the public URL with its path (`https://heritage.com/cockpit`).
+    pub fn public_root(&self) -> String {
         if self.public_url.trim().is_empty() {
             format!("http://{}", self.site_addr)
         } else {
@@ -262,9 +265,74 @@ impl Settings {
         }
     }
 
+    /// The public URL's scheme and host (`https://heritage.com`): what a
+    /// browser sends as `Origin`.
+    pub fn public_origin(&self) -> String {
+        let root = self.public_root();
+        match root.split_once("://") {
+            Some((scheme, rest)) => {
+                format!("{scheme}://{}", rest.split('/').next().unwrap_or(""))
+            }
+            None => root,
+        }
+    }
+
+    /// The path the cockpit is mounted under: `""` at the root of its
+    /// host, `"/cockpit"` for `https://heritage.com/cockpit`. Every route,
+    /// file, server function, event stream and the session cookie live
+    /// under it.
+    pub fn base_path(&self) -> String {
+        let root = self.public_root();
+        let rest = root.split_once("://").map_or(root.as_str(), |(_, r)| r);
+        match rest.split_once('/') {
+            Some((_, path)) if !path.trim_matches('/').is_empty() => {
+                format!("/{}", path.trim_matches('/'))
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// Refuses a public URL the cockpit cannot be mounted at: it must be
+    /// `http(s)://host[:port][/path]`, the path made of plain segments (no
+    /// query, fragment, dot segments, spaces or escapes).
+    pub fn check_public_url(&self) -> anyhow::Result<()> {
+        let url = self.public_url.trim();
+        if url.is_empty() {
+            return Ok(());
+        }
+        let Some(rest) = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+        else {
+            anyhow::bail!("public_url {url:?}: must start with https:// or http://");
+        };
+        let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+        if host.is_empty() {
+            anyhow::bail!("public_url {url:?}: names no host");
+        }
+        let plain = |c: char| c.is_ascii_alphanumeric() || "-._~".contains(c);
+        for segment in path
+            .trim_end_matches('/')
+            .split('/')
+            .filter(|_| !path.is_empty())
+        {
+            if segment.is_empty()
+                || segment == "."
+                || segment == ".."
+                || !segment.chars().all(plain)
+            {
+                anyhow::bail!(
+                    "public_url {url:?}: the path may hold only plain segments \
+                     (letters, digits, - . _ ~), found {segment:?}"
+                );
+            }
+        }
+        Ok(())
+    }
+
     /// Served over HTTPS: Secure cookies, `__Host-` prefix, HSTS.
     pub fn is_https(&self) -> bool {
-        self.public_origin().starts_with("https://")
+        self.public_root().starts_with("https://")
     }
 
     /// A cockpit on this machine only: it listens on loopback and people
@@ -311,7 +379,7 @@ impl Settings {
             anyhow::bail!(
                 "the cockpit listens on {} for {}, beyond this machine, and needs: {}",
                 self.site_addr,
-                self.public_origin(),
+                self.public_root(),
                 missing.join("; ")
             )
         }
@@ -448,6 +516,62 @@ mod tests {
             "[2001:db8::1]",
         ] {
             assert!(!is_loopback_host(h), "{h}");
+        }
+    }
+
+    #[test]
+    fn the_public_url_gives_origin_mount_path_and_root() {
+        let at = |url: &str| Settings {
+            public_url: url.into(),
+            ..Settings::default()
+        };
+        let s = at("https://heritage.com/cockpit/");
+        assert_eq!(s.public_origin(), "https://heritage.com");
+        assert_eq!(s.base_path(), "/cockpit");
+        assert_eq!(s.public_root(), "https://heritage.com/cockpit");
+        assert_eq!(s.public_host(), "heritage.com");
+        let s = at("http://127.0.0.1:3101/a/b");
+        assert_eq!(s.public_origin(), "http://127.0.0.1:3101");
+        assert_eq!(s.base_path(), "/a/b");
+        assert!(s.is_local());
+        for root in [
+            "https://cockpit.example.com",
+            "https://cockpit.example.com/",
+            "",
+        ] {
+            assert_eq!(at(root).base_path(), "", "{root:?}");
+        }
+        assert_eq!(at("").public_origin(), "http://127.0.0.1:3000");
+    }
+
+    #[test]
+    fn a_public_url_that_cannot_be_mounted_is_refused() {
+        let check = |url: &str| {
+            Settings {
+                public_url: url.into(),
+                ..Settings::default()
+            }
+            .check_public_url()
+        };
+        for good in [
+            "",
+            "https://heritage.com",
+            "https://heritage.com/cockpit/",
+            "http://h:8080/a-b/c_d",
+        ] {
+            assert!(check(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "heritage.com/cockpit",
+            "https:///cockpit",
+            "https://heritage.com/cock pit",
+            "https://heritage.com/cockpit?x=1",
+            "https://heritage.com/a//b",
+            "https://heritage.com/a/../b",
+            "https://heritage.com/%2e%2e",
+        ] {
+            let err = check(bad).unwrap_err().to_string();
+            assert!(err.contains("public_url"), "{bad}: {err}");
         }
     }
 }

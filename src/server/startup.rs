@@ -81,7 +81,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     let routes = route_list();
     let context = {
         let state = state.clone();
-        move || provide_context(state.clone())
+        move || {
+            provide_context(state.clone());
+            page_url_with_mount_path();
+        }
     };
     let timeout = TimeoutLayer::with_status_code(
         StatusCode::SERVICE_UNAVAILABLE,
@@ -91,11 +94,14 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
     // sessions, the sign-in guard and the cross-site check.
     let browser = Router::<AppState>::new()
         // Server functions are registered here too, with AppState in context.
-        .leptos_routes_with_context(&state, routes, context, {
+        .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(context.clone(), shell))
         .merge(auth::routes(state.limits.clone()))
         .merge(extra)
         .layer(timeout)
@@ -119,9 +125,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         tracing::error!(error = %e, "trusted_proxies ignored");
         TrustedProxies::default()
     });
-    Router::<AppState>::new()
+    let app = Router::<AppState>::new()
         .nest("/api/v1", api)
-        .merge(browser)
+        .merge(browser);
+    mount(&settings.base_path(), app)
         .layer(from_fn_with_state(
             Arc::new(BodyLimit(settings.max_body_kb.max(1) * 1024)),
             input::check,
@@ -150,6 +157,48 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .with_state(state)
+}
+
+/// The cockpit at the root of its host, or under `base` (`/cockpit`, the
+/// public URL's path): every route, file, server function, `/events` and
+/// the token API then live under it, and the host's `/` and `{base}/` lead
+/// to `{base}`. Health and readiness stay at the root too (the platform's
+/// probes call the container directly).
+fn mount(base: &str, app: Router<AppState>) -> Router<AppState> {
+    if base.is_empty() {
+        return app;
+    }
+    let home = base.to_string();
+    let to_home = move || {
+        let home = home.clone();
+        async move { axum::response::Redirect::to(&home) }
+    };
+    Router::new()
+        .nest(base, app)
+        .route("/", get(to_home.clone()))
+        .route(&format!("{base}/"), get(to_home))
+        .route(&format!("{base}/healthz"), get(health))
+        .route(&format!("{base}/readyz"), get(ready))
+}
+
+/// Mounted under a path, axum hands the app the request without it
+/// (`/songs` for `/cockpit/songs`): right for files and server functions,
+/// but the page's router (whose `base` is the mount path, as in the
+/// browser) matches the address the browser shows. Pages are given that
+/// address back.
+fn page_url_with_mount_path() {
+    let original = use_context::<axum::http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<axum::extract::OriginalUri>()
+            .map(|o| o.0.clone())
+    });
+    if let Some(uri) = original {
+        let path = uri.path_and_query().map_or("/", |p| p.as_str());
+        provide_context(leptos_router::location::RequestUrl::new(&format!(
+            "http://leptos.dev{path}"
+        )));
+    }
 }
 
 /// A response carrying one of the site's files rather than a page or data.

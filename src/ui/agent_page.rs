@@ -2,10 +2,12 @@
 //! its status changes.
 
 use leptos::prelude::*;
+
 use leptos_router::hooks::use_params_map;
 
 use crate::api::panels::get_agent_history;
 use crate::model::panels::{is_stale, AgentHistory};
+use crate::ui::base::at;
 use crate::ui::panels::common::{panel_error, relative};
 
 #[component]
@@ -15,7 +17,7 @@ pub fn AgentPage() -> impl IntoView {
     let history = Resource::new(name, get_agent_history);
     view! {
         <section class="panel agent-page" aria-labelledby="agent-heading">
-            <p><a href="/">"← Cockpit"</a></p>
+            <p><a href=at("/")>"← Cockpit"</a></p>
             <Suspense fallback=|| view! { <p class="loading">"Loading the agent…"</p> }>
                 {move || Suspend::new(async move {
                     match history.await {

@@ -126,6 +126,7 @@ mod draw {
 
     use crate::model::chart::ChartSpec;
 
+    use crate::ui::base::at;
     const LIBRARY: &str = "/vendor/echarts.min.js";
 
     thread_local! {
@@ -195,7 +196,7 @@ mod draw {
                             .create_element("script")
                             .expect("a script element")
                             .unchecked_into();
-                        script.set_src(LIBRARY);
+                        script.set_src(&at(LIBRARY));
                         script.set_onload(Some(&resolve));
                         script.set_onerror(Some(&reject));
                         if let Some(body) = document.body() {

@@ -9,6 +9,7 @@ use crate::api::panels::get_deliverable_list;
 use crate::model::panels::{
     DeliverableFilter, DeliverableList, DELIVERABLE_KINDS, DELIVERABLE_STATUSES,
 };
+use crate::ui::base::at;
 use crate::ui::live::use_live;
 use crate::ui::panels::common::{money, panel_error};
 
@@ -54,7 +55,7 @@ fn options(values: &[&'static str], chosen: &Option<String>) -> impl IntoView {
 #[component]
 fn Filters(chosen: DeliverableFilter) -> impl IntoView {
     view! {
-        <Form method="GET" action="/deliverables" attr:class="filters">
+        <Form method="GET" action=at("/deliverables") attr:class="filters">
             <label>"Kind"<select name="kind"><option value="">"All kinds"</option>{options(&DELIVERABLE_KINDS, &chosen.kind)}</select></label>
             <label>"Status"<select name="status"><option value="">"Any status"</option>{options(&DELIVERABLE_STATUSES, &chosen.status)}</select></label>
             <button type="submit" class="button">"Filter"</button>

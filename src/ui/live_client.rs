@@ -20,6 +20,7 @@ use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+use super::base::at;
 use super::live::Live;
 use crate::model::live::{LiveEvent, Touches, RESYNC};
 
@@ -99,9 +100,9 @@ fn connect(live: Live) {
 async fn listen(live: Live) {
     let after = APPLIED.get();
     let url = if after >= 0 {
-        format!("/events?after={after}")
+        format!("{}?after={after}", at("/events"))
     } else {
-        "/events".to_string()
+        at("/events")
     };
     let Ok(mut source) = EventSource::new(&url) else {
         return;

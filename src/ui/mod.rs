@@ -1,6 +1,7 @@
 //! Components: one per file.
 
 pub mod agent_page;
+pub mod base;
 pub mod chart;
 pub mod deliverables_page;
 pub mod live;

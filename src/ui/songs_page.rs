@@ -7,6 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::api::panels::get_songs;
 use crate::model::panels::{duration_label, SongCatalog, SongFilter};
+use crate::ui::base::at;
 use crate::ui::panels::common::{money, panel_error};
 
 const STATUSES: [&str; 4] = ["generated", "reviewed", "mastered", "released"];
@@ -76,7 +77,7 @@ fn Catalog(c: SongCatalog, filter: SongFilter) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <Form method="GET" action="/songs" attr:class="filters">
+        <Form method="GET" action=at("/songs") attr:class="filters">
             <label>"Album"<select name="album"><option value="">"All albums"</option>{options(&c.albums, &filter.album)}</select></label>
             <label>"Genre"<select name="genre"><option value="">"All genres"</option>{options(&c.genres, &filter.genre)}</select></label>
             <label>"Status"<select name="status"><option value="">"Any status"</option>{options(&statuses, &filter.status)}</select></label>

@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::api::me::who_am_i;
+use crate::ui::base::at;
 
 /// Name, role and a sign-out form (a plain POST: works without JavaScript).
 #[component]
@@ -15,8 +16,8 @@ pub fn UserMenu() -> impl IntoView {
                     <div class="user-menu">
                         <span class="user-name">{me.display_name}</span>
                         <span class="role-badge" data-role=me.role.as_str()>{me.role.as_str()}</span>
-                        {(me.role == crate::model::Role::Admin).then(|| view! { <a class="sync-link" href="/sync">"Sync"</a> })}
-                        <form method="post" action="/auth/logout">
+                        {(me.role == crate::model::Role::Admin).then(|| view! { <a class="sync-link" href=at("/sync")>"Sync"</a> })}
+                        <form method="post" action=at("/auth/logout")>
                             <button type="submit" class="sign-out">"Sign out"</button>
                         </form>
                     </div>

@@ -3,11 +3,13 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
+
 use leptos_router::hooks::use_query_map;
 
 use crate::api::week::current_week;
 use crate::model::panels::FeedFilter;
 use crate::model::{ActionStatus, FunnelStage, WeekOverview};
+use crate::ui::base::at;
 use crate::ui::live::{use_live, LiveStatus};
 use crate::ui::panels::agents::AgentsPanel;
 use crate::ui::panels::deliverables::DeliverablesPanelView;
@@ -80,9 +82,9 @@ fn WeekOverviewView(w: WeekOverview, week: Signal<Option<NaiveDate>>) -> impl In
     view! {
         <section class="panel overview" aria-labelledby="week-heading">
             <nav class="week-picker" aria-label="Weeks">
-                <a class="button" href=format!("/?week={prev}")>"← Previous"</a>
-                <a class="button" href="/">"This week"</a>
-                <a class="button" href=format!("/?week={next}")>"Next →"</a>
+                <a class="button" href=at(&format!("/?week={prev}"))>"← Previous"</a>
+                <a class="button" href=at("/")>"This week"</a>
+                <a class="button" href=at(&format!("/?week={next}"))>"Next →"</a>
             </nav>
             <h1 id="week-heading">"Week of " {w.date_range_label()}</h1>
             <p class="overall">

@@ -17,6 +17,7 @@ mod lake;
 mod lake_remote;
 mod live;
 mod live_support;
+mod mounted;
 mod panels;
 mod plans_as_written;
 mod production;

@@ -65,7 +65,7 @@ async fn a_request_for_another_host_is_refused_with_421() {
     })
     .await;
     let get = |host: &str| {
-        Request::get("/login")
+        Request::get("/cockpit/login")
             .header(header::HOST, host)
             .body(Body::empty())
             .unwrap()

@@ -1,10 +1,13 @@
 //! The OpenAPI 3 document of /api/v1, generated from the handlers and
 //! their types, served at `/api/v1/openapi.json`.
 
+use axum::extract::State;
 use axum::Json;
 use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
+
+use crate::server::state::AppState;
 
 use super::{
     actions, agent_status, agents, analytics, deliverables, error, revenue, rpm, sync_status,
@@ -42,11 +45,13 @@ impl Modify for Bearer {
     }
 }
 
-/// `GET /api/v1/openapi.json` (no token needed).
-pub async fn document() -> Json<Value> {
-    Json(with_request_path_answers(
-        serde_json::to_value(ApiDoc::openapi()).unwrap_or_default(),
-    ))
+/// `GET /api/v1/openapi.json` (no token needed). Its server is the API's
+/// path under the cockpit's mount path (`/cockpit/api/v1`).
+pub async fn document(State(state): State<AppState>) -> Json<Value> {
+    let mut doc =
+        with_request_path_answers(serde_json::to_value(ApiDoc::openapi()).unwrap_or_default());
+    doc["servers"] = json!([{ "url": format!("{}/api/v1", state.settings.base_path()) }]);
+    Json(doc)
 }
 
 /// The answers any operation may give from the layers in front of it

@@ -45,6 +45,7 @@ pub async fn sign_in(
     if let Err(why) = allowed(&state.settings) {
         tracing::warn!(reason = why, "demo sign-in refused");
         return message_page(
+            &state.settings.base_path(),
             403,
             "Demo sign-in is off",
             &format!("The demo sign-in is only for a local cockpit, and {why}."),

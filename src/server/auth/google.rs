@@ -48,7 +48,7 @@ fn client(settings: &Settings) -> Result<Client, String> {
         .set_auth_uri(AuthUrl::new(settings.oauth_auth_url.clone()).map_err(|e| e.to_string())?)
         .set_token_uri(TokenUrl::new(settings.oauth_token_url.clone()).map_err(|e| e.to_string())?)
         .set_redirect_uri(
-            RedirectUrl::new(format!("{}/auth/callback", settings.public_origin()))
+            RedirectUrl::new(format!("{}/auth/callback", settings.public_root()))
                 .map_err(|e| e.to_string())?,
         );
     if let Some(secret) = &settings.google_client_secret {
@@ -71,7 +71,14 @@ pub async fn start(
 ) -> Response {
     let client = match client(&state.settings) {
         Ok(c) => c,
-        Err(why) => return message_page(404, "Sign-in unavailable", &why),
+        Err(why) => {
+            return message_page(
+                &state.settings.base_path(),
+                404,
+                "Sign-in unavailable",
+                &why,
+            )
+        }
     };
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf) = client
@@ -89,7 +96,12 @@ pub async fn start(
     };
     if let Err(e) = session::start_login(&session, attempt).await {
         tracing::error!(error = %e, "session store");
-        return message_page(503, "Sign-in unavailable", "Try again in a moment.");
+        return message_page(
+            &state.settings.base_path(),
+            503,
+            "Sign-in unavailable",
+            "Try again in a moment.",
+        );
     }
     Redirect::to(url.as_str()).into_response()
 }
@@ -119,6 +131,7 @@ pub async fn callback(
         Ok(Some(a)) => a,
         Ok(None) => {
             return message_page(
+                &state.settings.base_path(),
                 400,
                 "Sign-in expired",
                 "This sign-in was not started here or was already used. Start again.",
@@ -126,12 +139,18 @@ pub async fn callback(
         }
         Err(e) => {
             tracing::error!(error = %e, "session store");
-            return message_page(503, "Sign-in unavailable", "Try again in a moment.");
+            return message_page(
+                &state.settings.base_path(),
+                503,
+                "Sign-in unavailable",
+                "Try again in a moment.",
+            );
         }
     };
     if query.state.as_deref() != Some(attempt.state.as_str()) {
         tracing::warn!("sign-in refused: state mismatch");
         return message_page(
+            &state.settings.base_path(),
             400,
             "Sign-in refused",
             "The answer from Google did not match this sign-in (state mismatch). Start again.",
@@ -144,10 +163,11 @@ pub async fn callback(
         } else {
             format!("Google refused the sign-in ({error}).")
         };
-        return message_page(401, "Not signed in", &text);
+        return message_page(&state.settings.base_path(), 401, "Not signed in", &text);
     }
     let Some(code) = query.code else {
         return message_page(
+            &state.settings.base_path(),
             400,
             "Sign-in refused",
             "The answer from Google had no code.",
@@ -157,7 +177,7 @@ pub async fn callback(
         Ok(email) => email,
         Err(why) => {
             tracing::warn!(reason = %why, "sign-in refused");
-            return message_page(401, "Sign-in refused", &why);
+            return message_page(&state.settings.base_path(), 401, "Sign-in refused", &why);
         }
     };
     finish(&state, &session, &email, &attempt.next).await
@@ -207,13 +227,19 @@ pub async fn finish(state: &AppState, session: &Session, email: &str, next: &str
         Ok(u) => u,
         Err(e) => {
             tracing::error!(error = %e, "reading the allowlist");
-            return message_page(503, "Sign-in unavailable", "Try again in a moment.");
+            return message_page(
+                &state.settings.base_path(),
+                503,
+                "Sign-in unavailable",
+                "Try again in a moment.",
+            );
         }
     };
     let Some(user) = user else {
         let _ = session::sign_out(session).await;
         tracing::info!("sign-in refused: not invited");
         return message_page(
+            &state.settings.base_path(),
             403,
             "Not invited",
             &format!(
@@ -234,8 +260,17 @@ pub async fn finish(state: &AppState, session: &Session, email: &str, next: &str
     };
     if let Err(e) = signed.await {
         tracing::error!(error = %e, "signing in");
-        return message_page(503, "Sign-in unavailable", "Try again in a moment.");
+        return message_page(
+            &state.settings.base_path(),
+            503,
+            "Sign-in unavailable",
+            "Try again in a moment.",
+        );
     }
     tracing::info!(role = user.role.as_str(), "signed in");
-    Redirect::to(next).into_response()
+    Redirect::to(&super::pages::after_sign_in(
+        &state.settings.base_path(),
+        next,
+    ))
+    .into_response()
 }

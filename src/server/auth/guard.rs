@@ -64,6 +64,8 @@ pub struct Rejection {
     reason: &'static str,
     /// A browser asking for a page: send it to the sign-in page.
     page: bool,
+    /// The mount path, for the sign-in page's address.
+    base: String,
     /// The session store or the database failed: nobody knows who this is,
     /// so 503 and try again; the session is kept, never a sign-in page.
     unavailable: bool,
@@ -80,6 +82,7 @@ impl IntoResponse for Rejection {
             if self.page {
                 // Still signed in: the way on is this page again, not sign-in.
                 let mut page = super::pages::message_page_with(
+                    &self.base,
                     503,
                     "The cockpit is briefly unavailable",
                     "Its database cannot be reached just now. You are still signed in; \
@@ -99,7 +102,7 @@ impl IntoResponse for Rejection {
                 .into_response();
         }
         if self.page {
-            Redirect::to("/login").into_response()
+            Redirect::to(&format!("{}/login", self.base)).into_response()
         } else {
             (
                 StatusCode::UNAUTHORIZED,
@@ -127,9 +130,11 @@ impl FromRequestParts<AppState> for Viewer {
             return Ok(viewer.clone());
         }
         let page = wants_page(parts);
+        let base = state.settings.base_path();
         let reject = |reason| Rejection {
             reason,
             page,
+            base: base.clone(),
             unavailable: false,
         };
         let failed = |e: tower_sessions::session::Error| {
@@ -137,6 +142,7 @@ impl FromRequestParts<AppState> for Viewer {
             Rejection {
                 reason: "the session store is unavailable; try again shortly",
                 page,
+                base: base.clone(),
                 unavailable: true,
             }
         };
@@ -158,6 +164,7 @@ impl FromRequestParts<AppState> for Viewer {
                 Rejection {
                     reason: "the database is unavailable; try again shortly",
                     page,
+                    base: base.clone(),
                     unavailable: true,
                 }
             })?;

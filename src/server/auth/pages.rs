@@ -45,28 +45,37 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn document(title: &str, body: &str) -> String {
+fn document(base: &str, title: &str, body: &str) -> String {
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="format-detection" content="telephone=no, date=no, address=no, email=no">
 <title>{title} · RPM Cockpit</title>
-<link rel="stylesheet" href="/pkg/rpm-cockpit.css"><link rel="icon" href="/favicon.svg">
-<link rel="manifest" href="/manifest.webmanifest"><link rel="apple-touch-icon" href="/icons/icon-180.png">
+<link rel="stylesheet" href="{base}/pkg/rpm-cockpit.css"><link rel="icon" href="{base}/favicon.svg">
+<link rel="manifest" href="{base}/manifest.webmanifest"><link rel="apple-touch-icon" href="{base}/icons/icon-180.png">
 </head><body><header class="topbar"><span class="brand">RPM Cockpit</span></header>
 <main class="page auth-page">{body}</main></body></html>"#,
         title = escape(title),
+        base = escape(base),
     )
 }
 
-/// A page with a heading and a sentence, and the way back to sign-in.
-pub fn message_page(status: u16, title: &str, text: &str) -> Response {
-    message_page_with(status, title, text, ("/login", "Back to sign-in"))
+/// A page with a heading and a sentence, and the way back to sign-in
+/// (`base` is the mount path).
+pub fn message_page(base: &str, status: u16, title: &str, text: &str) -> Response {
+    let login = format!("{base}/login");
+    message_page_with(base, status, title, text, (&login, "Back to sign-in"))
 }
 
 /// A message page whose one button is `link` (address, label).
-pub fn message_page_with(status: u16, title: &str, text: &str, link: (&str, &str)) -> Response {
+pub fn message_page_with(
+    base: &str,
+    status: u16,
+    title: &str,
+    text: &str,
+    link: (&str, &str),
+) -> Response {
     let body = format!(
         r#"<section class="panel auth"><h1>{}</h1><p class="auth-message">{}</p>
 <p><a class="button" href="{}">{}</a></p></section>"#,
@@ -79,7 +88,7 @@ pub fn message_page_with(status: u16, title: &str, text: &str, link: (&str, &str
     (
         status,
         [(header::CACHE_CONTROL, "no-store")],
-        Html(document(title, &body)),
+        Html(document(base, title, &body)),
     )
         .into_response()
 }
@@ -95,8 +104,9 @@ pub async fn login(
     session: Session,
     Query(query): Query<LoginQuery>,
 ) -> Response {
+    let base = state.settings.base_path();
     if let Ok(Some(_)) = session::signed_in(&session).await {
-        return Redirect::to("/").into_response();
+        return Redirect::to(&home(&base)).into_response();
     }
     let next = safe_next(query.next.as_deref());
     let mut body = String::from(
@@ -105,7 +115,8 @@ pub async fn login(
     );
     if state.settings.google_client_id.is_some() {
         body.push_str(&format!(
-            r#"<p><a class="button primary" href="/auth/google?next={}">Sign in with Google</a></p>"#,
+            r#"<p><a class="button primary" href="{}/auth/google?next={}">Sign in with Google</a></p>"#,
+            escape(&base),
             escape(&urlencode(&next))
         ));
     }
@@ -119,7 +130,7 @@ pub async fn login(
     body.push_str("</section>");
     (
         [(header::CACHE_CONTROL, "no-store")],
-        Html(document("Sign in", &body)),
+        Html(document(&base, "Sign in", &body)),
     )
         .into_response()
 }
@@ -132,10 +143,11 @@ async fn demo_section(state: &AppState) -> String {
     );
     for user in people {
         html.push_str(&format!(
-            r#"<li><form method="post" action="/auth/demo"><input type="hidden" name="email" value="{email}"><button type="submit" class="button">{name} <span class="role">{role}</span></button></form></li>"#,
+            r#"<li><form method="post" action="{base}/auth/demo"><input type="hidden" name="email" value="{email}"><button type="submit" class="button">{name} <span class="role">{role}</span></button></form></li>"#,
             email = escape(&user.email),
             name = escape(&user.display_name),
             role = user.role.as_str(),
+            base = escape(&state.settings.base_path()),
         ));
     }
     html.push_str("</ul></div>");
@@ -147,11 +159,30 @@ fn urlencode(text: &str) -> String {
 }
 
 /// POST /auth/logout: the session is deleted, the cookie removed.
-pub async fn logout(session: Session) -> Response {
+pub async fn logout(State(state): State<AppState>, session: Session) -> Response {
     if let Err(e) = session::sign_out(&session).await {
         tracing::error!(error = %e, "signing out");
     }
-    Redirect::to("/login").into_response()
+    Redirect::to(&format!("{}/login", state.settings.base_path())).into_response()
+}
+
+/// The cockpit's home page under the mount path `base`.
+pub fn home(base: &str) -> String {
+    if base.is_empty() {
+        "/".into()
+    } else {
+        base.into()
+    }
+}
+
+/// Where to go after signing in: `next` (a path from the mount path's
+/// root, already checked by [`safe_next`]) under the mount path.
+pub fn after_sign_in(base: &str, next: &str) -> String {
+    if next == "/" {
+        home(base)
+    } else {
+        format!("{base}{next}")
+    }
 }
 
 #[cfg(test)]

@@ -39,13 +39,25 @@ pub struct LoginAttempt {
     pub next: String,
 }
 
-/// The session cookie's name: `__Host-` prefixed when served over HTTPS
-/// (the prefix requires Secure, which plain-HTTP browsers would refuse).
+/// The session cookie's name. Over HTTPS at the root of its host it is
+/// `__Host-` prefixed (Secure, `Path=/`, no `Domain`: no other site on the
+/// host can set or shadow it). Mounted under a path (`/cockpit`) the
+/// cookie's path is that path, which `__Host-` forbids, so it is
+/// `__Secure-` prefixed (Secure required). Plain HTTP (this machine only):
+/// no prefix, as browsers refuse both without Secure.
 pub fn cookie_name(settings: &Settings) -> &'static str {
-    if settings.is_https() {
-        "__Host-rpm_session"
-    } else {
-        "rpm_session"
+    match (settings.is_https(), settings.base_path().is_empty()) {
+        (true, true) => "__Host-rpm_session",
+        (true, false) => "__Secure-rpm_session",
+        (false, _) => "rpm_session",
+    }
+}
+
+/// The session cookie's path: the mount path, `/` at the root.
+pub fn cookie_path(settings: &Settings) -> String {
+    match settings.base_path() {
+        base if base.is_empty() => "/".into(),
+        base => base,
     }
 }
 
@@ -57,7 +69,7 @@ pub fn layer(pool: PgPool, settings: &Settings) -> SessionManagerLayer<super::st
         .with_http_only(true)
         .with_secure(settings.is_https())
         .with_same_site(SameSite::Lax)
-        .with_path("/")
+        .with_path(cookie_path(settings))
         .with_expiry(Expiry::OnInactivity(idle))
 }
 
@@ -147,6 +159,29 @@ pub fn expired(seen: &SignedIn, now: DateTime<Utc>, settings: &Settings) -> Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cookie_is_host_bound_at_the_root_and_path_bound_under_a_mount_path() {
+        let at = |url: &str| Settings {
+            public_url: url.into(),
+            ..Settings::default()
+        };
+        let root = at("https://cockpit.heritage.com");
+        assert_eq!(
+            (cookie_name(&root), cookie_path(&root).as_str()),
+            ("__Host-rpm_session", "/")
+        );
+        let mounted = at("https://heritage.com/cockpit");
+        assert_eq!(
+            (cookie_name(&mounted), cookie_path(&mounted).as_str()),
+            ("__Secure-rpm_session", "/cockpit")
+        );
+        let local = at("");
+        assert_eq!(
+            (cookie_name(&local), cookie_path(&local).as_str()),
+            ("rpm_session", "/")
+        );
+    }
 
     #[test]
     fn idle_and_absolute_limits_end_a_session() {

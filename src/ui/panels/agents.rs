@@ -6,6 +6,7 @@ use super::common::{panel_error, relative};
 use crate::api::panels::get_agents;
 use crate::model::chart::agent_health;
 use crate::model::panels::{AgentCard, AgentPanel};
+use crate::ui::base::at;
 use crate::ui::chart::Chart;
 use crate::ui::live::use_live;
 
@@ -48,10 +49,12 @@ fn card(panel: &AgentPanel, a: &AgentCard) -> impl IntoView {
     let errors = a.error_log.clone().map(|log| {
         view! { <details class="error-log"><summary>"Error log"</summary><pre>{log}</pre></details> }
     });
+    let agent_page = format!("/agents/{}", a.name);
+    let name = a.name.clone();
     view! {
         <li class=format!("agent-card band-{band}") class:stale=stale data-agent=a.name.clone()>
             <span class="health" aria-label=format!("health {} ({band})", a.health_score)>{a.health_score}</span>
-            <a class="agent-name" href=format!("/agents/{}", a.name)>{a.name.clone()}</a>
+            <a class="agent-name" href=at(&agent_page)>{name}</a>
             <span class="agent-status">{status}" · "{band}</span>
             <span class="agent-meta">
                 {a.current_action.clone().unwrap_or_else(|| "no current action".into())}

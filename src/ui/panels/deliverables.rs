@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::common::{money, panel_error};
 use crate::api::panels::get_deliverables;
 use crate::model::panels::{DeliverablesPanel, ALBUM_GOAL};
+use crate::ui::base::at;
 use crate::ui::live::use_live;
 
 #[component]
@@ -53,6 +54,6 @@ fn Body(d: DeliverablesPanel) -> impl IntoView {
         <ul class="latest">{latest}</ul>
         <h3>{format!("Albums: {} of {ALBUM_GOAL} released", d.albums_released)}</h3>
         <ul class="albums">{albums}</ul>
-        <p><a class="more" href="/deliverables">"All deliverables →"</a></p>
+        <p><a class="more" href=at("/deliverables")>"All deliverables →"</a></p>
     }
 }

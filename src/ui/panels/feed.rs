@@ -11,6 +11,7 @@ use crate::error::AppError;
 use crate::model::live::Touches;
 use crate::model::panels::{ActionFeed, FeedFilter, FeedItem};
 use crate::model::{ActionStatus, FunnelStage};
+use crate::ui::base::at;
 use crate::ui::live::use_live;
 
 /// The feed's message about the last inline change.
@@ -257,7 +258,7 @@ fn FilterForm(owners: Vec<String>, filter: FeedFilter, week: Option<NaiveDate>) 
         .map(|s| view! { <option value=s.as_str() selected=filter.status == Some(s)>{s.label()}</option> })
         .collect_view();
     view! {
-        <Form method="GET" action="/" attr:class="filters">
+        <Form method="GET" action=at("/") attr:class="filters">
             {week.map(|w| view! { <input type="hidden" name="week" value=w.to_string()/> })}
             <label>"Owner"<select name="owner"><option value="">"Everyone"</option>{owner_options}</select></label>
             <label>"Stage"<select name="stage"><option value="">"All stages"</option>{stage_options}</select></label>
