@@ -255,9 +255,19 @@ check "readiness" /readyz 200 "text/plain" "ready"
 check "sign-in page" /login 200 "text/html" "<html"
 output_name="$(printf '%s\n' "${run_env[@]}" | sed -n 's/^LEPTOS_OUTPUT_NAME=//p' | tail -1)"
 output_name="${output_name:-rpm-cockpit}"
-check "stylesheet" "/pkg/$output_name.css" 200 "text/css"
-check "script" "/pkg/$output_name.js" 200 "text/javascript|application/javascript"
-check "wasm" "/pkg/$output_name.wasm" 200 "application/wasm"
+# Hashed names: hash.txt beside the binary (cargo-leptos hash-files).
+hash_of() { sed -n "s/^$1: *//p" "$rootfs/app/hash.txt"; }
+css="/pkg/$output_name.$(hash_of css).css"
+wasm="/pkg/$output_name.$(hash_of wasm).wasm"
+check "stylesheet" "$css" 200 "text/css"
+check "script" "/pkg/$output_name.$(hash_of js).js" 200 "text/javascript|application/javascript"
+check "wasm" "$wasm" 200 "application/wasm"
+curl -s -o /dev/null -D "$work/headers" -H 'Accept-Encoding: br' "$base$wasm"
+grep -qi '^content-encoding: br' "$work/headers" || fail "the wasm is not served from its brotli copy"
+grep -qi '^cache-control: public, max-age=31536000, immutable' "$work/headers" ||
+  fail "the hashed wasm is not cached for a year"
+say "ok: the wasm from its brotli copy ($(grep -i '^content-length' "$work/headers" | tr -d '\r')), immutable"
+grep -q "href=\"$css\"" <(curl -s "$base/login") || fail "the sign-in page does not link $css"
 
 # --- 7. SIGTERM: exit 0 within 10 s.
 say "SIGTERM"

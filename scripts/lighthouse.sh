@@ -28,7 +28,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cargo leptos build --release
+cargo leptos build --release --precompress
 site="$CARGO_TARGET_DIR/site"
 [ -d "$site" ] || site="target/site"
 LEPTOS_SITE_ROOT="$site" LEPTOS_SITE_ADDR="$ADDR" "$CARGO_TARGET_DIR/release/rpm-cockpit" serve >"$work/server.log" 2>&1 &

@@ -6,4 +6,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-exec cargo leptos serve --release "$@"
+exec cargo leptos serve --release --precompress "$@"

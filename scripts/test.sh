@@ -60,7 +60,8 @@ export LAKE_S3_PORT LAKE_GCS_PORT
 step "release build (what scripts/run.sh serves)"
 # Release view types are not erased: this catches what only they hit (e.g.
 # the type-depth limit), so the README's first command keeps working.
-cargo leptos build --release
+# Hashed file names (Cargo.toml: hash-files), brotli 11 and gzip copies.
+cargo leptos build --release --precompress
 
 step "API fuzzing (schemathesis against /api/v1/openapi.json)"
 bash scripts/fuzz-api.sh
@@ -71,7 +72,7 @@ rm -rf end2end/screenshots
 # limit (its 429 is tested in tests/integration/access.rs).
 RPM_DATA_DIR="$E2E_DATA_DIR" RPM_SITE_ADDR="127.0.0.1:3100" RUST_LOG="${RUST_LOG:-warn}" \
   RPM_SIGN_IN_PER_MINUTE=10000 \
-  cargo leptos end-to-end --release   # the build above: what people run
+  cargo leptos end-to-end --release --precompress   # the build above: what people run
 
 step "browser tests mounted under a path (sign-in and live at /cockpit, Chromium)"
 # As deployed at https://heritage.com/cockpit: the release server with a

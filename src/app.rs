@@ -1,7 +1,7 @@
 //! The HTML shell and the router.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
@@ -34,6 +34,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The path the cockpit is mounted under, for the browser.
                 <meta name="rpm-base" content=base()/>
                 <AutoReload options=options.clone()/>
+                // The style sheet under its hashed name (server-rendered
+                // only: the browser never re-renders the head).
+                <HashedStylesheet options=options.clone() id="leptos" root=base()/>
                 <HydrationScripts options root=base()/>
                 <MetaTags/>
             </head>
@@ -66,7 +69,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href=at("/pkg/rpm-cockpit.css")/>
         <Title text="RPM Cockpit"/>
         <Meta name="theme-color" content="#0f172a"/>
         <Link rel="icon" href=at("/favicon.svg") type_="image/svg+xml"/>

@@ -92,3 +92,25 @@ test("the app can be added to the home screen", async ({ page, request }, testIn
   }
   expect((await request.get(`${mount}/icons/icon-180.png`)).ok()).toBeTruthy();
 });
+
+test("the page's files have hashed names, come precompressed and are kept for a year", async ({ page }, testInfo) => {
+  const files: { path: string; headers: Record<string, string> }[] = [];
+  page.on("response", async (r) => {
+    const path = new URL(r.url()).pathname;
+    if (path.includes("/pkg/")) files.push({ path, headers: await r.allHeaders() });
+  });
+  await page.goto("login");
+  await page.getByRole("button", { name: "Vera (VIP)" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const mount = mountPath(testInfo.project.use.baseURL);
+  for (const kind of ["css", "js", "wasm"]) {
+    const hashed = new RegExp(`^${mount}/pkg/rpm-cockpit\\.[A-Za-z0-9_-]{8,}\\.${kind}$`);
+    // One name per kind (the sign-in page and the app link the same sheet).
+    expect(new Set(files.map((f) => f.path).filter((p) => hashed.test(p))).size, kind).toBe(1);
+  }
+  for (const { path, headers } of files) {
+    expect(headers["cache-control"], path).toBe("public, max-age=31536000, immutable");
+    // Built with --precompress: the brotli (or gzip) copy, as it is.
+    expect(["br", "gzip"], path).toContain(headers["content-encoding"]);
+  }
+});

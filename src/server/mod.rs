@@ -17,6 +17,7 @@ pub mod plan;
 pub mod request;
 pub mod security;
 pub mod settings;
+pub mod site;
 pub mod startup;
 pub mod state;
 pub mod sync;

@@ -43,6 +43,12 @@ pub fn leptos_options(settings: &Settings) -> anyhow::Result<LeptosOptions> {
         // Built without cargo-leptos (plain `cargo build`/`cargo test`).
         options.output_name = "rpm-cockpit".into();
     }
+    // A binary that cargo-leptos built with hashed file names has the
+    // hashes beside it: use them when started by hand or by a script too
+    // (the container, benchmarks), not only under cargo-leptos.
+    if !options.hash_files && super::site::hash_file(&options).is_some() {
+        options.hash_files = true;
+    }
     options.site_addr = settings
         .site_addr
         .parse()
@@ -102,6 +108,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             AppState,
             _,
         >(context.clone(), shell))
+        .merge(super::site::routes(&state.leptos_options))
         .merge(auth::routes(state.limits.clone()))
         .merge(extra)
         .layer(timeout)
@@ -143,9 +150,10 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(from_fn_with_state(Arc::new(trusted), client::identify))
         .layer(from_fn_with_state(state.clone(), headers::security_headers))
         .layer(from_fn(request::retry_after_when_unavailable))
-        // Brotli or gzip, as the browser accepts. Files (wasm, script,
-        // style) at brotli quality 4: the wasm bundle shrinks to about a
-        // third. Pages and data are made per request, so they get the fast
+        // Brotli or gzip, as the browser accepts. A release build's files
+        // come with their brotli 11 / gzip copies (site.rs), which pass
+        // through untouched; a file without one (a debug build) at brotli
+        // quality 4. Pages and data are made per request, so they get the fast
         // level (brotli 1): on the SSR benchmark's 220 KB page quality 4
         // cost more than rendering it. The default predicate leaves
         // text/event-stream alone, so live updates are never buffered; the

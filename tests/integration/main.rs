@@ -24,5 +24,6 @@ mod production;
 mod request_path;
 mod schema;
 mod sign_in;
+mod site_files;
 mod sync;
 mod week_api;

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use tower_sessions::Session;
 
 use super::google::finish;
-use super::pages::message_page;
+use super::pages::{message_page, Frame};
 use crate::server::settings::Settings;
 use crate::server::state::AppState;
 
@@ -45,7 +45,7 @@ pub async fn sign_in(
     if let Err(why) = allowed(&state.settings) {
         tracing::warn!(reason = why, "demo sign-in refused");
         return message_page(
-            &state.settings.base_path(),
+            &Frame::of(&state),
             403,
             "Demo sign-in is off",
             &format!("The demo sign-in is only for a local cockpit, and {why}."),

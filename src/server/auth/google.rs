@@ -18,7 +18,7 @@ use oauth2::{
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::pages::{message_page, safe_next};
+use super::pages::{message_page, safe_next, Frame};
 use super::session::{self, LoginAttempt};
 use super::users;
 use crate::server::settings::Settings;
@@ -71,14 +71,7 @@ pub async fn start(
 ) -> Response {
     let client = match client(&state.settings) {
         Ok(c) => c,
-        Err(why) => {
-            return message_page(
-                &state.settings.base_path(),
-                404,
-                "Sign-in unavailable",
-                &why,
-            )
-        }
+        Err(why) => return message_page(&Frame::of(&state), 404, "Sign-in unavailable", &why),
     };
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let (url, csrf) = client
@@ -97,7 +90,7 @@ pub async fn start(
     if let Err(e) = session::start_login(&session, attempt).await {
         tracing::error!(error = %e, "session store");
         return message_page(
-            &state.settings.base_path(),
+            &Frame::of(&state),
             503,
             "Sign-in unavailable",
             "Try again in a moment.",
@@ -131,7 +124,7 @@ pub async fn callback(
         Ok(Some(a)) => a,
         Ok(None) => {
             return message_page(
-                &state.settings.base_path(),
+                &Frame::of(&state),
                 400,
                 "Sign-in expired",
                 "This sign-in was not started here or was already used. Start again.",
@@ -140,7 +133,7 @@ pub async fn callback(
         Err(e) => {
             tracing::error!(error = %e, "session store");
             return message_page(
-                &state.settings.base_path(),
+                &Frame::of(&state),
                 503,
                 "Sign-in unavailable",
                 "Try again in a moment.",
@@ -150,7 +143,7 @@ pub async fn callback(
     if query.state.as_deref() != Some(attempt.state.as_str()) {
         tracing::warn!("sign-in refused: state mismatch");
         return message_page(
-            &state.settings.base_path(),
+            &Frame::of(&state),
             400,
             "Sign-in refused",
             "The answer from Google did not match this sign-in (state mismatch). Start again.",
@@ -163,11 +156,11 @@ pub async fn callback(
         } else {
             format!("Google refused the sign-in ({error}).")
         };
-        return message_page(&state.settings.base_path(), 401, "Not signed in", &text);
+        return message_page(&Frame::of(&state), 401, "Not signed in", &text);
     }
     let Some(code) = query.code else {
         return message_page(
-            &state.settings.base_path(),
+            &Frame::of(&state),
             400,
             "Sign-in refused",
             "The answer from Google had no code.",
@@ -177,7 +170,7 @@ pub async fn callback(
         Ok(email) => email,
         Err(why) => {
             tracing::warn!(reason = %why, "sign-in refused");
-            return message_page(&state.settings.base_path(), 401, "Sign-in refused", &why);
+            return message_page(&Frame::of(&state), 401, "Sign-in refused", &why);
         }
     };
     finish(&state, &session, &email, &attempt.next).await
@@ -228,7 +221,7 @@ pub async fn finish(state: &AppState, session: &Session, email: &str, next: &str
         Err(e) => {
             tracing::error!(error = %e, "reading the allowlist");
             return message_page(
-                &state.settings.base_path(),
+                &Frame::of(state),
                 503,
                 "Sign-in unavailable",
                 "Try again in a moment.",
@@ -239,7 +232,7 @@ pub async fn finish(state: &AppState, session: &Session, email: &str, next: &str
         let _ = session::sign_out(session).await;
         tracing::info!("sign-in refused: not invited");
         return message_page(
-            &state.settings.base_path(),
+            &Frame::of(state),
             403,
             "Not invited",
             &format!(
@@ -261,7 +254,7 @@ pub async fn finish(state: &AppState, session: &Session, email: &str, next: &str
     if let Err(e) = signed.await {
         tracing::error!(error = %e, "signing in");
         return message_page(
-            &state.settings.base_path(),
+            &Frame::of(state),
             503,
             "Sign-in unavailable",
             "Try again in a moment.",

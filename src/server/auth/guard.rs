@@ -66,6 +66,8 @@ pub struct Rejection {
     page: bool,
     /// The mount path, for the sign-in page's address.
     base: String,
+    /// The style sheet's address, for the 503 page.
+    css: String,
     /// The session store or the database failed: nobody knows who this is,
     /// so 503 and try again; the session is kept, never a sign-in page.
     unavailable: bool,
@@ -81,8 +83,12 @@ impl IntoResponse for Rejection {
             // (`request::retry_after_when_unavailable`).
             if self.page {
                 // Still signed in: the way on is this page again, not sign-in.
+                let frame = super::pages::Frame {
+                    base: self.base.clone(),
+                    css: self.css.clone(),
+                };
                 let mut page = super::pages::message_page_with(
-                    &self.base,
+                    &frame,
                     503,
                     "The cockpit is briefly unavailable",
                     "Its database cannot be reached just now. You are still signed in; \
@@ -130,11 +136,12 @@ impl FromRequestParts<AppState> for Viewer {
             return Ok(viewer.clone());
         }
         let page = wants_page(parts);
-        let base = state.settings.base_path();
+        let super::pages::Frame { base, css } = super::pages::Frame::of(state);
         let reject = |reason| Rejection {
             reason,
             page,
             base: base.clone(),
+            css: css.clone(),
             unavailable: false,
         };
         let failed = |e: tower_sessions::session::Error| {
@@ -143,6 +150,7 @@ impl FromRequestParts<AppState> for Viewer {
                 reason: "the session store is unavailable; try again shortly",
                 page,
                 base: base.clone(),
+                css: css.clone(),
                 unavailable: true,
             }
         };
@@ -165,6 +173,7 @@ impl FromRequestParts<AppState> for Viewer {
                     reason: "the database is unavailable; try again shortly",
                     page,
                     base: base.clone(),
+                    css: css.clone(),
                     unavailable: true,
                 }
             })?;

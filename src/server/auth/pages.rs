@@ -45,32 +45,49 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn document(base: &str, title: &str, body: &str) -> String {
+/// What the pages around signing in need to link the cockpit's files:
+/// the mount path and the style sheet's (hashed) address.
+pub struct Frame {
+    pub base: String,
+    pub css: String,
+}
+
+impl Frame {
+    pub fn of(state: &AppState) -> Self {
+        let base = state.settings.base_path();
+        Self {
+            css: crate::server::site::css_href(&state.leptos_options, &base),
+            base,
+        }
+    }
+}
+
+fn document(frame: &Frame, title: &str, body: &str) -> String {
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover">
 <meta name="format-detection" content="telephone=no, date=no, address=no, email=no">
 <title>{title} · RPM Cockpit</title>
-<link rel="stylesheet" href="{base}/pkg/rpm-cockpit.css"><link rel="icon" href="{base}/favicon.svg">
+<link rel="stylesheet" href="{css}"><link rel="icon" href="{base}/favicon.svg">
 <link rel="manifest" href="{base}/manifest.webmanifest"><link rel="apple-touch-icon" href="{base}/icons/icon-180.png">
 </head><body><header class="topbar"><span class="brand">RPM Cockpit</span></header>
 <main class="page auth-page">{body}</main></body></html>"#,
         title = escape(title),
-        base = escape(base),
+        base = escape(&frame.base),
+        css = escape(&frame.css),
     )
 }
 
-/// A page with a heading and a sentence, and the way back to sign-in
-/// (`base` is the mount path).
-pub fn message_page(base: &str, status: u16, title: &str, text: &str) -> Response {
-    let login = format!("{base}/login");
-    message_page_with(base, status, title, text, (&login, "Back to sign-in"))
+/// A page with a heading and a sentence, and the way back to sign-in.
+pub fn message_page(frame: &Frame, status: u16, title: &str, text: &str) -> Response {
+    let login = format!("{}/login", frame.base);
+    message_page_with(frame, status, title, text, (&login, "Back to sign-in"))
 }
 
 /// A message page whose one button is `link` (address, label).
 pub fn message_page_with(
-    base: &str,
+    frame: &Frame,
     status: u16,
     title: &str,
     text: &str,
@@ -87,8 +104,8 @@ pub fn message_page_with(
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
     (
         status,
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(document(base, title, &body)),
+        [(header::CACHE_CONTROL, "private, no-store")],
+        Html(document(frame, title, &body)),
     )
         .into_response()
 }
@@ -129,8 +146,8 @@ pub async fn login(
     }
     body.push_str("</section>");
     (
-        [(header::CACHE_CONTROL, "no-store")],
-        Html(document(&base, "Sign in", &body)),
+        [(header::CACHE_CONTROL, "private, no-store")],
+        Html(document(&Frame::of(&state), "Sign in", &body)),
     )
         .into_response()
 }

@@ -1,0 +1,98 @@
+//! The site's files (`target/site`, built by cargo-leptos): the wasm, its
+//! JavaScript and the style sheet under `/pkg` carry a hash of their
+//! content in their names (`hash-files`) and are kept by browsers for a
+//! year; every file also lies beside its brotli (quality 11) and gzip
+//! copies, made once at build time (`--precompress`) and sent as they are
+//! to browsers that accept them, never compressed again per request.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use axum::http::{header, HeaderValue};
+use axum::Router;
+use leptos::prelude::LeptosOptions;
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::state::AppState;
+
+/// A file whose name changes with its content: kept for a year, never
+/// asked about again.
+pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+/// A file under a fixed name (icons, the manifest, the chart library):
+/// kept for a day, then revalidated (`Last-Modified`, answered 304).
+pub const DAILY: &str = "public, max-age=86400";
+/// `/pkg` when this build's names carry no hash (a plain `cargo build`):
+/// always revalidated.
+pub const REVALIDATE: &str = "no-cache";
+
+/// `/pkg` and `/vendor`, served from the site's directory with their
+/// precompressed copies and their caching. Other files (icons, the
+/// manifest, the favicon) come from the router's fallback.
+pub fn routes(options: &LeptosOptions) -> Router<AppState> {
+    let root = Path::new(&*options.site_root);
+    let pkg = &*options.site_pkg_dir;
+    let pkg_caching = if options.hash_files {
+        IMMUTABLE
+    } else {
+        REVALIDATE
+    };
+    files(&format!("/{pkg}"), root.join(pkg), pkg_caching).merge(files(
+        "/vendor",
+        root.join("vendor"),
+        DAILY,
+    ))
+}
+
+/// `dir` at `path`, with `caching` and its precompressed copies.
+fn files(path: &str, dir: PathBuf, caching: &'static str) -> Router<AppState> {
+    Router::new()
+        .nest_service(
+            path,
+            ServeDir::new(dir).precompressed_br().precompressed_gzip(),
+        )
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(caching),
+        ))
+        // The answer depends on Accept-Encoding (a .br, .gz or plain copy).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::VARY,
+            HeaderValue::from_static("accept-encoding"),
+        ))
+}
+
+/// The file cargo-leptos writes beside the server binary with the hashes
+/// of this build's wasm, JavaScript and CSS, when it hashes file names.
+pub fn hash_file(options: &LeptosOptions) -> Option<PathBuf> {
+    let path = std::env::current_exe()
+        .ok()?
+        .parent()?
+        .join(&*options.hash_file);
+    path.is_file().then_some(path)
+}
+
+/// The style sheet's address under the mount path `base`
+/// (`/cockpit/pkg/rpm-cockpit.<hash>.css`), for the pages outside the app
+/// (sign-in, messages). Read once per process.
+pub fn css_href(options: &LeptosOptions, base: &str) -> String {
+    static NAME: OnceLock<String> = OnceLock::new();
+    let name = NAME.get_or_init(|| {
+        let hash = options
+            .hash_files
+            .then(|| hash_file(options))
+            .flatten()
+            .and_then(|path| std::fs::read_to_string(path).ok())
+            .and_then(|text| {
+                text.lines().find_map(|line| {
+                    let (kind, hash) = line.split_once(':')?;
+                    (kind.trim() == "css").then(|| hash.trim().to_string())
+                })
+            });
+        match hash {
+            Some(hash) => format!("{}.{hash}.css", options.output_name),
+            None => format!("{}.css", options.output_name),
+        }
+    });
+    format!("{base}/{}/{name}", options.site_pkg_dir)
+}
