@@ -50,6 +50,13 @@ test("the owner's changes reach a VIP's open page within a second, even after of
   await vera.evaluate(() => ((window as any).neverReloaded = true));
   // A VIP gets no buttons.
   await expect(vera.getByRole("button", { name: "Complete" })).toHaveCount(0);
+  // Server-function calls of Vera's page, and whether each was marked as a
+  // reload caused by a live event (not her activity for the idle hour).
+  const calls: { path: string; live: boolean }[] = [];
+  vera.on("request", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (/\/api\/[a-z_]+$/.test(path)) calls.push({ path, live: r.headers()["x-rpm-live-reload"] === "1" });
+  });
 
   // Complete: optimistic on Jesse's page, live on Vera's.
   const first = (await openCard(jesse).getAttribute("data-code"))!;
@@ -69,6 +76,9 @@ test("the owner's changes reach a VIP's open page within a second, even after of
   const blockMs = Date.now() - started;
   await expect(vera.locator(".live-status")).toContainText("updated");
   console.log(`${testInfo.project.name}: complete seen by the VIP after ${completeMs} ms, block after ${blockMs} ms`);
+  // Her panels reloaded for Jesse's changes: every such call was marked.
+  expect(calls.length).toBeGreaterThan(0);
+  expect(calls.filter((c) => !c.live)).toEqual([]);
 
   // Vera goes offline and her page to the background; meanwhile Jesse
   // completes one more and reopens the blocked one.
@@ -93,6 +103,12 @@ test("the owner's changes reach a VIP's open page within a second, even after of
   await vera.screenshot({ path: `screenshots/live-vip-${testInfo.project.name}.png` });
   // Errors from the offline stretch are the browser's network errors only.
   expect(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|net::|Failed to load resource|EventSource/.test(e))).toEqual([]);
+  // Her own navigation is activity: its calls are not marked.
+  calls.length = 0;
+  await vera.getByRole("link", { name: "Songs" }).click();
+  await expect(vera.locator("li.song").first()).toBeVisible();
+  expect(calls.length).toBeGreaterThan(0);
+  expect(calls.filter((c) => c.live)).toEqual([]);
   await owner.close();
   await vip.close();
 });

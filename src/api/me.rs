@@ -6,7 +6,7 @@ use crate::error::AppError;
 use crate::model::Me;
 
 /// The signed-in person, for the header.
-#[server(endpoint = "who_am_i")]
+#[server(endpoint = "who_am_i", client = crate::api::client::PanelClient)]
 pub async fn who_am_i() -> Result<Me, AppError> {
     Ok(crate::server::auth::viewer().await?.user.me())
 }

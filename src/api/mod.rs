@@ -2,6 +2,7 @@
 //! check the caller, call one `server::` function, return a shared type.
 
 pub mod actions;
+pub mod client;
 pub mod me;
 pub mod panels;
 pub mod sync;

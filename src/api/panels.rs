@@ -30,7 +30,7 @@ mod server {
     }
 }
 
-#[server(endpoint = "overview_stats")]
+#[server(endpoint = "overview_stats", client = crate::api::client::PanelClient)]
 pub async fn get_overview_stats(
     week: Option<NaiveDate>,
 ) -> Result<Option<OverviewStats>, AppError> {
@@ -44,7 +44,7 @@ pub async fn get_overview_stats(
     }
 }
 
-#[server(endpoint = "action_feed")]
+#[server(endpoint = "action_feed", client = crate::api::client::PanelClient)]
 pub async fn get_action_feed(
     week: Option<NaiveDate>,
     #[server(default)] filter: FeedFilter,
@@ -68,7 +68,7 @@ pub async fn get_action_feed(
     }
 }
 
-#[server(endpoint = "revenue_panel")]
+#[server(endpoint = "revenue_panel", client = crate::api::client::PanelClient)]
 pub async fn get_revenue(week: Option<NaiveDate>) -> Result<Option<RevenuePanel>, AppError> {
     let (viewer, state, plan) = server::context(week).await?;
     viewer.require_full_view()?;
@@ -78,7 +78,7 @@ pub async fn get_revenue(week: Option<NaiveDate>) -> Result<Option<RevenuePanel>
     }
 }
 
-#[server(endpoint = "agent_panel")]
+#[server(endpoint = "agent_panel", client = crate::api::client::PanelClient)]
 pub async fn get_agents() -> Result<AgentPanel, AppError> {
     let viewer = server::viewer().await?;
     viewer.require_full_view()?;
@@ -87,7 +87,7 @@ pub async fn get_agents() -> Result<AgentPanel, AppError> {
     server::panels::agents::agents(&state.db, chrono::Utc::now(), stale).await
 }
 
-#[server(endpoint = "deliverables_panel")]
+#[server(endpoint = "deliverables_panel", client = crate::api::client::PanelClient)]
 pub async fn get_deliverables() -> Result<DeliverablesPanel, AppError> {
     let viewer = server::viewer().await?;
     viewer.require_full_view()?;
@@ -95,7 +95,7 @@ pub async fn get_deliverables() -> Result<DeliverablesPanel, AppError> {
     server::panels::deliverables::deliverables(&state.db, chrono::Utc::now()).await
 }
 
-#[server(endpoint = "funnel_panel")]
+#[server(endpoint = "funnel_panel", client = crate::api::client::PanelClient)]
 pub async fn get_funnel(week: Option<NaiveDate>) -> Result<Option<FunnelPanel>, AppError> {
     let (viewer, state, plan) = server::context(week).await?;
     viewer.require_full_view()?;
@@ -107,7 +107,7 @@ pub async fn get_funnel(week: Option<NaiveDate>) -> Result<Option<FunnelPanel>, 
     }
 }
 
-#[server(endpoint = "song_catalog")]
+#[server(endpoint = "song_catalog", client = crate::api::client::PanelClient)]
 pub async fn get_songs(
     #[server(default)] filter: crate::model::panels::SongFilter,
 ) -> Result<crate::model::panels::SongCatalog, AppError> {
@@ -117,7 +117,7 @@ pub async fn get_songs(
     server::panels::songs::catalog(&state.db, &filter).await
 }
 
-#[server(endpoint = "deliverable_list")]
+#[server(endpoint = "deliverable_list", client = crate::api::client::PanelClient)]
 pub async fn get_deliverable_list(
     #[server(default)] filter: crate::model::panels::DeliverableFilter,
 ) -> Result<crate::model::panels::DeliverableList, AppError> {
@@ -129,7 +129,7 @@ pub async fn get_deliverable_list(
         .map_err(crate::server::auth::guard::refuse)
 }
 
-#[server(endpoint = "agent_history")]
+#[server(endpoint = "agent_history", client = crate::api::client::PanelClient)]
 pub async fn get_agent_history(
     name: String,
 ) -> Result<crate::model::panels::AgentHistory, AppError> {

@@ -37,7 +37,13 @@ impl Live {
         }
     }
 
-    /// Reloads the panels an event touches.
+    /// Reloads the panels a live event (or the return of the connection)
+    /// touches: the reloads are not the viewer's activity.
+    pub fn reload_for_event(&self, touches: Touches) {
+        crate::api::client::marking_reloads(|| self.bump(touches));
+    }
+
+    /// Reloads the panels `touches` names.
     pub fn bump(&self, touches: Touches) {
         let add = |s: RwSignal<u32>| s.update(|n| *n = n.wrapping_add(1));
         if touches.plan {

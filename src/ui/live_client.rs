@@ -65,7 +65,7 @@ pub fn start(live: Live) {
             since_poll = 0;
         } else if since_poll >= POLL_MS {
             since_poll = 0;
-            live.bump(Touches::ALL);
+            live.reload_for_event(Touches::ALL);
         }
     });
     let _ = window().set_interval_with_callback_and_timeout_and_arguments_0(
@@ -120,7 +120,7 @@ async fn listen(live: Live) {
                     // Back after a gap (background, offline, a server
                     // restart): reloads that failed meanwhile are retried.
                     if OPENED.replace(true) {
-                        live.bump(Touches::ALL);
+                        live.reload_for_event(Touches::ALL);
                     }
                 }
                 "error" => live.connected.set(false),
@@ -129,7 +129,7 @@ async fn listen(live: Live) {
                         APPLIED.set(id);
                     }
                     live.connected.set(true);
-                    live.bump(Touches::ALL);
+                    live.reload_for_event(Touches::ALL);
                 }
                 _ => {
                     live.connected.set(true);
@@ -141,7 +141,7 @@ async fn listen(live: Live) {
                     };
                     if e.id > APPLIED.get() {
                         APPLIED.set(e.id);
-                        live.bump(e.touches());
+                        live.reload_for_event(e.touches());
                     }
                 }
             },

@@ -15,7 +15,7 @@ use crate::ui::panels::agents::AgentsPanel;
 use crate::ui::panels::deliverables::DeliverablesPanelView;
 use crate::ui::panels::feed::FeedPanel;
 use crate::ui::panels::funnel::FunnelPanelView;
-use crate::ui::panels::overview::OverviewStatsPanel;
+use crate::ui::panels::overview::{overview_stats, OverviewStatsPanel, OverviewStatsResource};
 use crate::ui::panels::revenue::RevenuePanelView;
 use crate::ui::progress_bar::ProgressBar;
 use crate::ui::result_card::ResultCard;
@@ -44,6 +44,7 @@ pub fn WeekPage() -> impl IntoView {
         move || (week.get(), live.plan.get()),
         |(week, _)| current_week(week),
     );
+    let stats = overview_stats(week);
 
     view! {
         <div class="cockpit">
@@ -51,7 +52,7 @@ pub fn WeekPage() -> impl IntoView {
             <Transition fallback=|| view! { <p class="loading">"Loading the week…"</p> }>
                 {move || Suspend::new(async move {
                     match overview.await {
-                        Ok(Some(w)) => view! { <WeekOverviewView w week/> }.into_any(),
+                        Ok(Some(w)) => view! { <WeekOverviewView w stats/> }.into_any(),
                         Ok(None) => view! {
                             <p class="empty">"No plan yet. Import a weekly plan to see it here."</p>
                         }
@@ -75,7 +76,7 @@ pub fn WeekPage() -> impl IntoView {
 }
 
 #[component]
-fn WeekOverviewView(w: WeekOverview, week: Signal<Option<NaiveDate>>) -> impl IntoView {
+fn WeekOverviewView(w: WeekOverview, stats: OverviewStatsResource) -> impl IntoView {
     let percent = w.percent();
     let prev = w.week_start - chrono::Days::new(7);
     let next = w.week_start + chrono::Days::new(7);
@@ -94,7 +95,7 @@ fn WeekOverviewView(w: WeekOverview, week: Signal<Option<NaiveDate>>) -> impl In
                 </span>
             </p>
             <ProgressBar percent label="Overall completion"/>
-            <OverviewStatsPanel week/>
+            <OverviewStatsPanel stats/>
         </section>
         <section class="panel results-panel" aria-labelledby="results-heading">
             <h2 id="results-heading">"Results committed"</h2>

@@ -302,6 +302,48 @@ async fn a_session_ends_after_an_idle_hour_measured_from_the_last_request() {
     );
 }
 
+/// A panel's server function as the browser calls it; `live` marks a
+/// reload that a live event caused (`api::client::PanelClient`).
+async fn panel_reload(app: &TestApp, cookie: &Cookie, live: bool) -> StatusCode {
+    let mut request = Request::post("/api/who_am_i")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ORIGIN, "http://127.0.0.1:3000");
+    if live {
+        request = request.header(rpm_cockpit::api::client::LIVE_RELOAD_HEADER, "1");
+    }
+    app.send_as(cookie, request.body(Body::empty()).unwrap())
+        .await
+        .0
+}
+
+#[tokio::test]
+async fn reloads_caused_by_live_events_do_not_keep_an_idle_session_alive() {
+    let app = TestApp::empty().await;
+    let wall = app.session(Role::Vip).await;
+    let clock = &app.state.clock;
+    // A page left open: its panels reload every 10 minutes for live events.
+    for minute in [10, 20, 30, 40, 50] {
+        clock.advance(chrono::Duration::minutes(10));
+        assert_eq!(
+            panel_reload(&app, &wall, true).await,
+            StatusCode::OK,
+            "{minute}"
+        );
+    }
+    clock.advance(chrono::Duration::minutes(11));
+    assert_eq!(
+        panel_reload(&app, &wall, true).await,
+        StatusCode::UNAUTHORIZED,
+        "61 minutes without the viewer doing anything"
+    );
+    // The same reloads without the mark (the viewer navigating) are activity.
+    let reader = app.sign_in(VERA).await;
+    for _ in 0..7 {
+        clock.advance(chrono::Duration::minutes(10));
+        assert_eq!(panel_reload(&app, &reader, false).await, StatusCode::OK);
+    }
+}
+
 #[tokio::test]
 async fn a_session_ends_at_its_absolute_lifetime_however_busy() {
     let app = TestApp::empty().await;

@@ -119,6 +119,15 @@ impl IntoResponse for Rejection {
     }
 }
 
+/// A server-function call a live event caused (the browser's
+/// `api::client::PanelClient` marks them).
+fn is_live_reload(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(crate::api::client::LIVE_RELOAD_HEADER)
+        .is_some_and(|v| v == "1")
+}
+
 fn wants_page(parts: &Parts) -> bool {
     parts.method == Method::GET
         && parts
@@ -182,8 +191,9 @@ impl FromRequestParts<AppState> for Viewer {
             session::sign_out(&session).await.map_err(failed)?;
             return Err(reject("you are no longer invited"));
         };
-        // Activity is written at most once a minute, not on every request.
-        if session::needs_touch(&seen, now) {
+        // Activity is written at most once a minute, not on every request;
+        // a panel reloading for a live event is not the viewer's activity.
+        if session::needs_touch(&seen, now) && !is_live_reload(parts) {
             session::touch(&session, seen, now).await.map_err(failed)?;
         }
         let viewer = Viewer { user };

@@ -5,16 +5,28 @@ use leptos::prelude::*;
 
 use super::common::{panel_error, sparkline};
 use crate::api::panels::get_overview_stats;
+use crate::error::AppError;
+use crate::model::panels::OverviewStats;
 use crate::model::week::percent;
 use crate::ui::live::use_live;
 
-#[component]
-pub fn OverviewStatsPanel(week: Signal<Option<NaiveDate>>) -> impl IntoView {
+/// The velocity figures of a week, reloaded with the plan.
+pub type OverviewStatsResource = Resource<Result<Option<OverviewStats>, AppError>>;
+
+/// Made once by the page, not by the panel: the panel sits inside the week
+/// heading, which is drawn again whenever the week reloads; a resource of
+/// its own would start a second, unmarked fetch each time (see
+/// `crate::api::client`).
+pub fn overview_stats(week: Signal<Option<NaiveDate>>) -> OverviewStatsResource {
     let live = use_live();
-    let stats = Resource::new(
+    Resource::new(
         move || (week.get(), live.plan.get()),
         |(week, _)| get_overview_stats(week),
-    );
+    )
+}
+
+#[component]
+pub fn OverviewStatsPanel(stats: OverviewStatsResource) -> impl IntoView {
     view! {
         <div class="stats" aria-live="polite">
             <Transition fallback=|| view! { <p class="loading">"Loading velocity…"</p> }>
