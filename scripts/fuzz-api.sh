@@ -25,7 +25,7 @@ bench_init 127.0.0.1:3500
 export RPM_API_PER_MINUTE=1000000
 bin="${RPM_BIN:-$CARGO_TARGET_DIR/release/rpm-cockpit}"
 bench_serve
-token="$("$bin" tokens create --name fuzz --scope read,actions,heartbeat 2>/dev/null)"
+token="$("$bin" tokens create --name fuzz --scope read,actions,heartbeat,sync 2>/dev/null)"
 "$VENV/bin/schemathesis" run "http://$ADDR/api/v1/openapi.json" \
   --url "http://$ADDR/api/v1" \
   --header "Authorization: Bearer $token" \

@@ -52,6 +52,12 @@ enum Command {
         #[command(subcommand)]
         action: AnalyticsAction,
     },
+    /// On a laptop: run `sync --to URL --watch` as a background service
+    /// (systemd user unit on Linux, launchd agent on macOS).
+    Service {
+        #[command(subcommand)]
+        action: super::service::ServiceAction,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +150,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Serve => serve(settings).await.map(|_| ExitCode::SUCCESS),
         Command::Db { action } => db_command(settings, action).await,
         Command::Sync(args) => sync(settings, args).await,
+        Command::Service { action } => super::service::run(action),
         Command::Tokens { action } => tokens_command(settings, action).await,
         Command::Users { action } => users_command(settings, action).await,
         Command::Analytics { action } => analytics_command(settings, action).await,
@@ -252,6 +259,10 @@ async fn analytics_on(
 }
 
 async fn sync(settings: Settings, args: SyncArgs) -> anyhow::Result<ExitCode> {
+    if let Some(to) = args.to.clone() {
+        // No database here: the deployed cockpit imports the files.
+        return super::sync::remote::run(&settings, &args, &to).await;
+    }
     let database = db::open(&settings).await?;
     let code = super::sync::command::run(&settings, &database.pool, &args).await;
     database.close().await?;

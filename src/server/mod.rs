@@ -16,6 +16,7 @@ pub mod panels;
 pub mod plan;
 pub mod request;
 pub mod security;
+pub mod service;
 pub mod settings;
 pub mod site;
 pub mod startup;

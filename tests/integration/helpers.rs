@@ -265,6 +265,15 @@ pub fn today() -> chrono::NaiveDate {
 }
 
 /// The repository's demo data set.
+/// A port nobody listens on just now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
 pub fn demo_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("demo")
 }

@@ -21,6 +21,7 @@ mod mounted;
 mod panels;
 mod plans_as_written;
 mod production;
+mod remote_sync;
 mod request_path;
 mod schema;
 mod sign_in;

@@ -7,15 +7,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::helpers::{count, TestApp};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::helpers::{count, free_port, TestApp};
 
 fn cockpit(dir: &std::path::Path) -> Command {
     let mut command = Command::new(crate::cli::binary());

@@ -14,6 +14,7 @@ mod params;
 mod revenue;
 mod rpm;
 mod sync_status;
+pub mod sync_upload;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -45,6 +46,11 @@ pub fn routes() -> Router<AppState> {
             get(analytics::completion_trends),
         )
         .route("/sync/status", get(sync_status::sync_status))
+        .route("/sync/files", get(sync_upload::known_files))
+        .route("/sync/plans", post(sync_upload::plan))
+        .route("/sync/agents", post(sync_upload::agents))
+        .route("/sync/songs", post(sync_upload::songs))
+        .route("/sync/deliverables", post(sync_upload::deliverables))
         .route("/agents/{name}/heartbeat", post(agents::heartbeat))
         .route("/rpm/action-items/{id}/complete", post(actions::complete))
         .route("/rpm/action-items/{id}/block", post(actions::block))

@@ -11,6 +11,7 @@ use crate::server::state::AppState;
 
 use super::{
     actions, agent_status, agents, analytics, deliverables, error, revenue, rpm, sync_status,
+    sync_upload,
 };
 
 #[derive(OpenApi)]
@@ -18,7 +19,7 @@ use super::{
     info(title = "RPM Cockpit API", version = "1",
          description = "Weekly plans, actions, agents, deliverables and analytics. \
                         Every call needs `Authorization: Bearer <token>` with the \
-                        scope it names (read, actions, heartbeat)."),
+                        scope it names (read, actions, heartbeat, sync)."),
     servers((url = "/api/v1")),
     paths(
         rpm::current_week, rpm::action_items, revenue::revenue_summary,
@@ -27,6 +28,8 @@ use super::{
         deliverables::deliverables, deliverables::deliverable,
         analytics::funnel_velocity, analytics::completion_trends,
         sync_status::sync_status,
+        sync_upload::known_files, sync_upload::plan, sync_upload::agents,
+        sync_upload::songs, sync_upload::deliverables,
     ),
     components(schemas(error::ErrorBody, crate::model::ActionStatus, crate::model::FunnelStage)),
     modifiers(&Bearer),

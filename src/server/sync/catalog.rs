@@ -97,9 +97,17 @@ fn draft() -> String {
 /// Reads a JSON file holding one record or a list of them; errors name the
 /// file, line and column.
 pub fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, String> {
-    let shown = path.display();
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    let value: Value = serde_json::from_str(&text)
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    records_from(&shown, &bytes)
+}
+
+/// The records of a JSON file's `bytes` (one object or an array); `shown`
+/// names the file in messages.
+pub fn records_from<T: DeserializeOwned>(shown: &str, bytes: &[u8]) -> Result<Vec<T>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8 text"))?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value: Value = serde_json::from_str(text)
         .map_err(|e| format!("{shown}:{}:{}: {e}", e.line(), e.column()))?;
     let items = match value {
         Value::Array(items) => items,
@@ -470,14 +478,13 @@ enum Records {
 }
 
 fn validated<T>(
-    path: &Path,
+    shown: &str,
     records: Vec<T>,
     validate: impl Fn(&T) -> Result<(), String>,
     name: impl Fn(&T) -> &str,
 ) -> Result<Vec<T>, String> {
     for (i, r) in records.iter().enumerate() {
-        validate(r)
-            .map_err(|e| format!("{}: record {} ({}): {e}", path.display(), i + 1, name(r)))?;
+        validate(r).map_err(|e| format!("{shown}: record {} ({}): {e}", i + 1, name(r)))?;
     }
     Ok(records)
 }
@@ -491,28 +498,43 @@ pub async fn import_file(
     time_shift: chrono::Duration,
     dry_run: bool,
 ) -> Result<Counts, String> {
+    let shown = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    import_bytes(pool, kind, &shown, &bytes, time_shift, dry_run).await
+}
+
+/// Imports one JSON file's `bytes` (`shown` names it in messages), as
+/// [`import_file`] does; also what `POST /api/v1/sync/{kind}` runs.
+pub async fn import_bytes(
+    pool: &sqlx::PgPool,
+    kind: Kind,
+    shown: &str,
+    bytes: &[u8],
+    time_shift: chrono::Duration,
+    dry_run: bool,
+) -> Result<Counts, String> {
     let records = match kind {
         Kind::Agents => Records::Agents(validated(
-            path,
-            read_records(path)?,
+            shown,
+            records_from(shown, bytes)?,
             AgentSnapshot::validate,
             |a| &a.agent_name,
         )?),
         Kind::Songs => Records::Songs(validated(
-            path,
-            read_records(path)?,
+            shown,
+            records_from(shown, bytes)?,
             SongRecord::validate,
             |s| &s.song_id,
         )?),
         Kind::Deliverables => Records::Deliverables(validated(
-            path,
-            read_records(path)?,
+            shown,
+            records_from(shown, bytes)?,
             DeliverableRecord::validate,
             |d| &d.storage_path,
         )?),
     };
     let records = &records;
-    super::retry::with_retry(&path.display().to_string(), || async move {
+    super::retry::with_retry(shown, || async move {
         let mut tx = pool.begin().await?;
         let mut counts = Counts::default();
         match records {
@@ -548,5 +570,5 @@ pub async fn import_file(
         Ok(counts)
     })
     .await
-    .map_err(|e| format!("{}: {e}", path.display()))
+    .map_err(|e| format!("{shown}: {e}"))
 }

@@ -52,29 +52,45 @@ pub struct SyncArgs {
     /// written.
     #[arg(long)]
     pub force: bool,
-    /// Do not archive plans in the data lake.
-    #[arg(long)]
+    /// Do not archive plans in the data lake (local sync only: with --to
+    /// the deployed cockpit archives into its own lake).
+    #[arg(long, conflicts_with = "to")]
     pub no_lake: bool,
     /// Treat warnings as errors: a plan with anything the importer would
     /// skip is refused.
     #[arg(long)]
     pub strict: bool,
+    /// Send the files to the deployed cockpit at URL (e.g.
+    /// https://heritage.com/cockpit) instead of writing to a database: the
+    /// server imports them with these same rules. Needs a token with the
+    /// `sync` scope, from RPM_SYNC_TOKEN or --token-file.
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+    /// With --to: the file holding the token, readable by its owner only
+    /// (default ~/.config/rpm-cockpit/sync-token). Never on the command
+    /// line.
+    #[arg(long, value_name = "FILE", requires = "to")]
+    pub token_file: Option<PathBuf>,
 }
 
 impl SyncArgs {
-    fn plan_paths(&self, settings: &Settings) -> std::io::Result<Vec<PathBuf>> {
-        let mut paths = self.files.clone();
+    /// The folder plans are found in, when one is named (or implied).
+    pub fn plans_root(&self, settings: &Settings) -> Option<PathBuf> {
         let nothing_named = self.files.is_empty()
             && self.all.is_none()
             && self.agents.is_empty()
             && self.songs.is_empty()
             && self.deliverables.is_empty();
-        let dir = match (&self.all, nothing_named) {
+        match (&self.all, nothing_named) {
             (Some(dir), _) => Some(dir.clone()),
             (None, true) => Some(settings.plans_dir.clone()),
             (None, false) => None,
-        };
-        if let Some(dir) = dir {
+        }
+    }
+
+    pub fn plan_paths(&self, settings: &Settings) -> std::io::Result<Vec<PathBuf>> {
+        let mut paths = self.files.clone();
+        if let Some(dir) = self.plans_root(settings) {
             paths.extend(plan_files(&dir).map_err(|e| {
                 std::io::Error::new(e.kind(), format!("reading {}: {e}", dir.display()))
             })?);
@@ -82,7 +98,7 @@ impl SyncArgs {
         Ok(paths)
     }
 
-    fn json_paths(&self) -> std::io::Result<Vec<(Kind, PathBuf)>> {
+    pub fn json_paths(&self) -> std::io::Result<Vec<(Kind, PathBuf)>> {
         let mut out = Vec::new();
         for p in &self.agents {
             if p.is_dir() {
@@ -240,7 +256,7 @@ async fn snapshot(lake: &Lake, path: &Path) -> anyhow::Result<()> {
 }
 
 /// Modification times and sizes of everything watched.
-fn fingerprint(args: &SyncArgs, settings: &Settings) -> HashMap<PathBuf, (SystemTime, u64)> {
+pub fn fingerprint(args: &SyncArgs, settings: &Settings) -> HashMap<PathBuf, (SystemTime, u64)> {
     let mut paths = args.plan_paths(settings).unwrap_or_default();
     paths.extend(
         args.json_paths()

@@ -107,25 +107,69 @@ impl PlanSync {
 
     async fn read_and_store(&mut self, path: &Path) -> (FileResult, Option<FileStatus>) {
         let shown = path.display().to_string();
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                let result = FileResult {
+                    file: shown,
+                    outcome: FileOutcome::Failed,
+                    errors: vec![Diagnostic::whole_file(format!("cannot read: {e}"))],
+                    warnings: Vec::new(),
+                };
+                return (result, None);
+            }
+        };
+        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "plan.md".into());
+        self.store_bytes(&shown, absolute.display().to_string(), &file_name, &bytes)
+            .await
+    }
+
+    /// Syncs a plan sent over the API (`POST /api/v1/sync/plans`): `name` is
+    /// its path as the sender knows it, which identifies it from then on.
+    /// Exactly the rules of a local file; records its sync status. Also
+    /// says whether a failure was the server's own (the database or the
+    /// lake), not the file's.
+    pub async fn upload(&mut self, name: &str, bytes: &[u8]) -> (FileResult, bool) {
+        let file_name = name.rsplit('/').next().unwrap_or(name).to_string();
+        let (result, status) = self
+            .store_bytes(name, name.to_string(), &file_name, bytes)
+            .await;
+        let servers_fault = status.as_ref().is_some_and(|s| s.outcome == "failed");
+        if let (false, Some(status)) = (self.dry_run, status) {
+            self.status.push(status);
+        }
+        (result, servers_fault)
+    }
+
+    /// The content hash last imported from `source_path`.
+    pub fn known_hash(&self, source_path: &str) -> Option<&str> {
+        self.known.get(source_path).map(String::as_str)
+    }
+
+    /// Parses and stores one plan's `bytes`; `shown` names it in messages,
+    /// `source_path` identifies it (idempotency, sync status), `file_name`
+    /// is its name in the lake.
+    async fn store_bytes(
+        &mut self,
+        shown: &str,
+        source_path: String,
+        file_name: &str,
+        bytes: &[u8],
+    ) -> (FileResult, Option<FileStatus>) {
+        let shown = shown.to_string();
         let mut result = FileResult {
             file: shown.clone(),
             outcome: FileOutcome::Failed,
             errors: Vec::new(),
             warnings: Vec::new(),
         };
-        let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                result
-                    .errors
-                    .push(Diagnostic::whole_file(format!("cannot read: {e}")));
-                return (result, None);
-            }
-        };
-        let absolute = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         let source = Source {
-            path: absolute.display().to_string(),
-            hash: content_hash(&bytes),
+            path: source_path,
+            hash: content_hash(bytes),
         };
         let status = |result: &FileResult| FileStatus {
             path: source.path.clone(),
@@ -139,7 +183,7 @@ impl PlanSync {
             let s = status(&result);
             return (result, Some(s));
         }
-        let Ok(text) = std::str::from_utf8(&bytes) else {
+        let Ok(text) = std::str::from_utf8(bytes) else {
             result.errors.push(Diagnostic::whole_file("not UTF-8 text"));
             let s = status(&result);
             return (result, Some(s));
@@ -171,10 +215,6 @@ impl PlanSync {
         if let Some(adjust) = &self.adjust {
             adjust(&mut plan);
         }
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "plan.md".into());
         let (pool, dry_run) = (&self.pool, self.dry_run);
         let outcome = with_retry(&shown, || async {
             let mut tx = pool.begin().await?;
@@ -193,7 +233,7 @@ impl PlanSync {
         // its hash is forgotten, so the next run archives it again.
         let outcome = match (outcome, self.lake.as_ref()) {
             (Ok(report), Some(lake)) if !dry_run => {
-                match lake.archive_plan(&plan, &file_name, &bytes).await {
+                match lake.archive_plan(&plan, file_name, bytes).await {
                     Ok(_) => Ok(report),
                     Err(e) => {
                         forget_hash(pool, &source.path).await;

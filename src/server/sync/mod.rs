@@ -6,6 +6,7 @@ pub mod command;
 pub mod demo;
 pub mod files;
 pub mod lake;
+pub mod remote;
 pub mod report;
 pub mod retry;
 pub mod status;

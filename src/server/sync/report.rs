@@ -3,12 +3,12 @@
 use std::fmt;
 
 use chrono::NaiveDate;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::server::plan::Diagnostic;
 
 /// Rows of one kind: inserted, updated, left unchanged, removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Counts {
     pub inserted: u64,
     pub updated: u64,
@@ -40,7 +40,7 @@ impl fmt::Display for Counts {
 }
 
 /// One plan's sync.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PlanReport {
     pub week_start: NaiveDate,
     pub plans: Counts,
