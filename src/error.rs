@@ -20,9 +20,13 @@ pub enum AppError {
     /// Not signed in, or not allowed.
     #[error("not allowed: {0}")]
     Forbidden(String),
-    /// Someone else changed the thing first.
+    /// Someone else changed the thing first, or it exists already.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Well formed, but against a rule of the data (a check or a
+    /// reference): the text names the rule.
+    #[error("{0}")]
+    Invalid(String),
     /// Something failed on the server; details are in the server log.
     #[error("something went wrong on the server; it has been logged")]
     Internal,
@@ -42,6 +46,7 @@ impl AppError {
             Self::NotFound(_) => 404,
             Self::Forbidden(_) => 403,
             Self::Conflict(_) => 409,
+            Self::Invalid(_) => 422,
             Self::Internal => 500,
             Self::Unavailable => 503,
             Self::Transport(_) => 502,
@@ -53,13 +58,23 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        Self::Transport(value.to_string())
+        match value {
+            // On the server: the call's arguments could not be read.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_) => Self::BadRequest(value.to_string()),
+            _ => Self::Transport(value.to_string()),
+        }
     }
 }
 
+/// Every database error becomes an [`AppError`] here, and only here (the
+/// token API's errors go through it too).
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
+        use sqlx::error::ErrorKind;
         match e {
             sqlx::Error::RowNotFound => Self::NotFound("no such row".into()),
             sqlx::Error::PoolTimedOut
@@ -76,10 +91,24 @@ impl From<sqlx::Error> for AppError {
             {
                 Self::unavailable(&e)
             }
-            e => {
-                tracing::error!(error = %e, "database error");
-                Self::Internal
+            sqlx::Error::Database(ref d) => {
+                let rule = d.constraint().unwrap_or("a rule of the data").to_string();
+                match d.kind() {
+                    ErrorKind::UniqueViolation => {
+                        Self::Conflict(format!("it exists already ({rule})"))
+                    }
+                    ErrorKind::ForeignKeyViolation => Self::Invalid(format!(
+                        "it refers to something that does not exist ({rule})"
+                    )),
+                    ErrorKind::CheckViolation | ErrorKind::NotNullViolation => {
+                        Self::Invalid(format!("a value is not allowed ({rule})"))
+                    }
+                    _ => Self::internal(&e),
+                }
             }
+            // A row that does not decode (a bad value stored) is the
+            // server's fault, never the caller's.
+            e => Self::internal(&e),
         }
     }
 }
@@ -88,8 +117,12 @@ impl From<sqlx::Error> for AppError {
 impl AppError {
     fn unavailable(e: &sqlx::Error) -> Self {
         tracing::error!(error = %e, "database unavailable");
-        // A server function answers 503 (with Retry-After), not 500.
-        crate::server::auth::guard::refuse(Self::Unavailable)
+        Self::Unavailable
+    }
+
+    fn internal(e: &sqlx::Error) -> Self {
+        tracing::error!(error = %e, "database error");
+        Self::Internal
     }
 }
 

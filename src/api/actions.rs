@@ -20,13 +20,9 @@ pub async fn change_action(
     reason: Option<String>,
 ) -> Result<ActionState, AppError> {
     use crate::model::action_change::ActionChange;
-    use crate::server::auth::guard::refuse;
-    let viewer = crate::server::auth::viewer().await?;
-    viewer.require_admin()?;
-    let state = crate::server::state()?;
+    use crate::server::auth::caller::{caller, Caller, Need};
+    let Caller { viewer, state } = caller(Need::Admin).await?;
     let change = ActionChange::from_form(&change, actual_hours, evidence_path, reason)
-        .map_err(|why| refuse(AppError::BadRequest(why)))?;
-    crate::server::actions::apply(&state.db, id, version, &change, &viewer.user.email)
-        .await
-        .map_err(refuse)
+        .map_err(AppError::BadRequest)?;
+    crate::server::actions::apply(&state.db, id, version, &change, &viewer.user.email).await
 }

@@ -8,5 +8,6 @@ use crate::model::Me;
 /// The signed-in person, for the header.
 #[server(endpoint = "who_am_i", client = crate::api::client::PanelClient)]
 pub async fn who_am_i() -> Result<Me, AppError> {
-    Ok(crate::server::auth::viewer().await?.user.me())
+    use crate::server::auth::caller::{caller, Need};
+    Ok(caller(Need::SignedIn).await?.viewer.user.me())
 }

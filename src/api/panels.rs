@@ -13,20 +13,20 @@ use crate::model::panels::{
 #[cfg(feature = "ssr")]
 mod server {
     use crate::error::AppError;
-    pub use crate::server::auth::{viewer, Viewer};
+    pub use crate::server::auth::caller::{caller, Caller, Need};
     pub use crate::server::panels;
     pub use crate::server::week::{current_plan, PlanRow};
     use chrono::NaiveDate;
 
-    /// The signed-in viewer, the state, and the week's plan.
+    /// The caller (if allowed `need`) and the week's plan.
     pub async fn context(
         week: Option<NaiveDate>,
-    ) -> Result<(Viewer, crate::server::AppState, Option<PlanRow>), AppError> {
-        let viewer = viewer().await?;
-        let state = crate::server::state()?;
+        need: Need,
+    ) -> Result<(Caller, Option<PlanRow>), AppError> {
+        let caller = caller(need).await?;
         let day = week.unwrap_or_else(|| chrono::Utc::now().date_naive());
-        let plan = current_plan(&state.db, day).await?;
-        Ok((viewer, state, plan))
+        let plan = current_plan(&caller.state.db, day).await?;
+        Ok((caller, plan))
     }
 }
 
@@ -34,8 +34,8 @@ mod server {
 pub async fn get_overview_stats(
     week: Option<NaiveDate>,
 ) -> Result<Option<OverviewStats>, AppError> {
-    let (viewer, state, plan) = server::context(week).await?;
-    viewer.require_full_view()?;
+    let (server::Caller { state, .. }, plan) =
+        server::context(week, server::Need::FullView).await?;
     match plan {
         Some(p) => Ok(Some(
             server::panels::overview::stats(&state.db, &p, chrono::Utc::now()).await?,
@@ -50,7 +50,8 @@ pub async fn get_action_feed(
     #[server(default)] filter: FeedFilter,
 ) -> Result<Option<ActionFeed>, AppError> {
     use crate::model::Role;
-    let (viewer, state, plan) = server::context(week).await?;
+    let (server::Caller { viewer, state }, plan) =
+        server::context(week, server::Need::SignedIn).await?;
     let only = match viewer.role() {
         Role::Team => Some(viewer.user.owner_name.clone().unwrap_or_default()),
         _ => None,
@@ -70,8 +71,8 @@ pub async fn get_action_feed(
 
 #[server(endpoint = "revenue_panel", client = crate::api::client::PanelClient)]
 pub async fn get_revenue(week: Option<NaiveDate>) -> Result<Option<RevenuePanel>, AppError> {
-    let (viewer, state, plan) = server::context(week).await?;
-    viewer.require_full_view()?;
+    let (server::Caller { state, .. }, plan) =
+        server::context(week, server::Need::FullView).await?;
     match plan {
         Some(p) => Ok(Some(server::panels::revenue::revenue(&state.db, &p).await?)),
         None => Ok(None),
@@ -80,25 +81,21 @@ pub async fn get_revenue(week: Option<NaiveDate>) -> Result<Option<RevenuePanel>
 
 #[server(endpoint = "agent_panel", client = crate::api::client::PanelClient)]
 pub async fn get_agents() -> Result<AgentPanel, AppError> {
-    let viewer = server::viewer().await?;
-    viewer.require_full_view()?;
-    let state = crate::server::state()?;
+    let server::Caller { state, .. } = server::caller(server::Need::FullView).await?;
     let stale = state.settings.agent_stale_after_minutes as i64;
     server::panels::agents::agents(&state.db, chrono::Utc::now(), stale).await
 }
 
 #[server(endpoint = "deliverables_panel", client = crate::api::client::PanelClient)]
 pub async fn get_deliverables() -> Result<DeliverablesPanel, AppError> {
-    let viewer = server::viewer().await?;
-    viewer.require_full_view()?;
-    let state = crate::server::state()?;
+    let server::Caller { state, .. } = server::caller(server::Need::FullView).await?;
     server::panels::deliverables::deliverables(&state.db, chrono::Utc::now()).await
 }
 
 #[server(endpoint = "funnel_panel", client = crate::api::client::PanelClient)]
 pub async fn get_funnel(week: Option<NaiveDate>) -> Result<Option<FunnelPanel>, AppError> {
-    let (viewer, state, plan) = server::context(week).await?;
-    viewer.require_full_view()?;
+    let (server::Caller { state, .. }, plan) =
+        server::context(week, server::Need::FullView).await?;
     match plan {
         Some(p) => Ok(Some(
             server::panels::funnel::funnel(&state.db, &p, chrono::Utc::now()).await?,
@@ -111,9 +108,7 @@ pub async fn get_funnel(week: Option<NaiveDate>) -> Result<Option<FunnelPanel>, 
 pub async fn get_songs(
     #[server(default)] filter: crate::model::panels::SongFilter,
 ) -> Result<crate::model::panels::SongCatalog, AppError> {
-    let viewer = server::viewer().await?;
-    viewer.require_full_view()?;
-    let state = crate::server::state()?;
+    let server::Caller { state, .. } = server::caller(server::Need::FullView).await?;
     server::panels::songs::catalog(&state.db, &filter).await
 }
 
@@ -121,23 +116,15 @@ pub async fn get_songs(
 pub async fn get_deliverable_list(
     #[server(default)] filter: crate::model::panels::DeliverableFilter,
 ) -> Result<crate::model::panels::DeliverableList, AppError> {
-    let viewer = server::viewer().await?;
-    viewer.require_full_view()?;
-    let state = crate::server::state()?;
-    server::panels::deliverable_list::list(&state.db, &filter)
-        .await
-        .map_err(crate::server::auth::guard::refuse)
+    let server::Caller { state, .. } = server::caller(server::Need::FullView).await?;
+    server::panels::deliverable_list::list(&state.db, &filter).await
 }
 
 #[server(endpoint = "agent_history", client = crate::api::client::PanelClient)]
 pub async fn get_agent_history(
     name: String,
 ) -> Result<crate::model::panels::AgentHistory, AppError> {
-    let viewer = server::viewer().await?;
-    viewer.require_full_view()?;
-    let state = crate::server::state()?;
+    let server::Caller { state, .. } = server::caller(server::Need::FullView).await?;
     let stale = state.settings.agent_stale_after_minutes as i64;
-    server::panels::agent_history::history(&state.db, &name, 7, chrono::Utc::now(), stale)
-        .await
-        .map_err(crate::server::auth::guard::refuse)
+    server::panels::agent_history::history(&state.db, &name, 7, chrono::Utc::now(), stale).await
 }

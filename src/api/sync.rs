@@ -10,9 +10,8 @@ use crate::model::sync::SyncFile;
 /// and the server's clock for "… ago".
 #[server(endpoint = "sync_status", client = crate::api::client::PanelClient)]
 pub async fn get_sync_status() -> Result<(Vec<SyncFile>, DateTime<Utc>), AppError> {
-    let viewer = crate::server::auth::viewer().await?;
-    viewer.require_admin()?;
-    let state = crate::server::state()?;
+    use crate::server::auth::caller::{caller, Need};
+    let state = caller(Need::Admin).await?.state;
     let files = crate::server::sync::status::list(&state.db).await?;
     Ok((files, Utc::now()))
 }

@@ -13,8 +13,8 @@ pub async fn current_week(
     week: Option<chrono::NaiveDate>,
 ) -> Result<Option<WeekOverview>, AppError> {
     use crate::model::Role;
-    let viewer = crate::server::auth::viewer().await?;
-    let state = crate::server::state()?;
+    use crate::server::auth::caller::{caller, Caller, Need};
+    let Caller { viewer, state } = caller(Need::SignedIn).await?;
     let week = crate::server::week::current_week(
         &state.db,
         week.unwrap_or_else(|| chrono::Utc::now().date_naive()),

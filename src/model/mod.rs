@@ -5,6 +5,8 @@ pub mod analytics;
 pub mod chart;
 pub mod live;
 pub mod panels;
+#[cfg(feature = "ssr")]
+mod sql;
 pub mod status;
 pub mod sync;
 pub mod user;

@@ -14,7 +14,7 @@ use crate::model::ActionStatus;
 struct Row {
     id: Uuid,
     action_code: String,
-    status: String,
+    status: ActionStatus,
     version: i32,
     actual_hours: Option<f64>,
     evidence_path: Option<String>,
@@ -26,7 +26,7 @@ impl Row {
         Ok(ActionState {
             id: self.id,
             code: self.action_code,
-            status: ActionStatus::parse(&self.status)?,
+            status: self.status,
             version: self.version,
             actual_hours: self.actual_hours,
             evidence_path: self.evidence_path,

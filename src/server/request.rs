@@ -82,6 +82,33 @@ pub async fn retry_after_when_unavailable(request: Request, next: Next) -> Respo
     response
 }
 
+/// The status of a server function's error answer, decided once for every
+/// server function: leptos answers each error 500 with the
+/// `serverfnerror` header and the [`AppError`](crate::error::AppError) as
+/// JSON; this gives it the error's own status (403, 404, 409, 422, 503, …).
+/// A page that fails to render keeps its own status (no such header), and
+/// a form posted without JavaScript keeps its redirect (not a 500).
+pub async fn server_fn_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR
+        || !response.headers().contains_key("serverfnerror")
+    {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // An encoded error is a few hundred bytes.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Some(status) = serde_json::from_slice::<crate::error::AppError>(&bytes)
+        .ok()
+        .and_then(|e| StatusCode::from_u16(e.status()).ok())
+    {
+        parts.status = status;
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -104,6 +104,8 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
+        // Server functions' error answers get their error's status.
+        .route_layer(from_fn(request::server_fn_status))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             AppState,
             _,

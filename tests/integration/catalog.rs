@@ -7,7 +7,9 @@ use sqlx::PgPool;
 use crate::helpers::{count, database_digest, demo_dir, TestApp};
 
 async fn import(db: &PgPool, kind: Kind, path: &std::path::Path) -> Result<Counts, String> {
-    import_file(db, kind, path, chrono::Duration::zero(), false).await
+    import_file(db, kind, path, chrono::Duration::zero(), false)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn events(db: &PgPool, kind: &str) -> i64 {

@@ -33,6 +33,33 @@ fn admin_url() -> &'static str {
             .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".data/test"));
         let pg = EmbeddedPostgres::new(&dir, 5433).expect("PostgreSQL binaries");
         pg.start().expect("starting the test cluster");
+        // A throwaway cluster: nothing of it needs to survive a crash, so
+        // it does not wait for the disk (making and dropping a database per
+        // test is then cheap).
+        std::thread::spawn({
+            let url = pg.url("postgres");
+            move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("runtime")
+                    .block_on(async {
+                        let admin = db::connect(&url, 1).await.expect("admin connection");
+                        for setting in ["fsync", "synchronous_commit", "full_page_writes"] {
+                            sqlx::query(&format!("alter system set {setting} = off"))
+                                .execute(&admin)
+                                .await
+                                .expect("test cluster settings");
+                        }
+                        sqlx::query("select pg_reload_conf()")
+                            .execute(&admin)
+                            .await
+                            .expect("reload");
+                    })
+            }
+        })
+        .join()
+        .expect("test cluster settings");
         pg.url("postgres")
     })
 }
@@ -54,23 +81,102 @@ pub async fn fresh_database() -> PgPool {
 
 /// A fresh, empty database; returns its URL.
 pub async fn fresh_database_url() -> String {
+    let name = new_name();
+    create_database(&name, None).await;
+    url_for(&name)
+}
+
+/// A database name no other test (or test run) uses: `test_{pid}_…`.
+fn new_name() -> String {
     static NEXT: AtomicU32 = AtomicU32::new(0);
+    // The clock too: a process id may come again after a reboot.
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_nanos();
-    let name = format!(
+    format!(
         "test_{}_{nanos}_{}",
         std::process::id(),
         NEXT.fetch_add(1, Ordering::Relaxed)
-    );
+    )
+}
+
+async fn create_database(name: &str, template: Option<&str>) {
     let admin = db::connect(admin_url(), 1).await.expect("admin connection");
-    sqlx::query(&format!(r#"create database "{name}""#))
+    let from = template
+        .map(|t| format!(r#" template "{t}" strategy file_copy"#))
+        .unwrap_or_default();
+    sqlx::query(&format!(r#"create database "{name}"{from}"#))
         .execute(&admin)
         .await
         .expect("create database");
     admin.close().await;
-    url_for(&name)
+}
+
+/// The test run's migrated database, made once and copied for each test
+/// (`create database … template …`): the migrations run once per run, not
+/// once per test. Databases left by earlier runs (a run stopped halfway)
+/// are dropped first.
+async fn template() -> &'static str {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_init(|| async {
+            drop_leftovers().await;
+            let name = format!(
+                "template_{}_{}",
+                std::process::id(),
+                chrono::Utc::now().timestamp()
+            );
+            create_database(&name, None).await;
+            let pool = db::connect(&url_for(&name), 1).await.expect("template");
+            db::migrate(&pool).await.expect("migrations");
+            pool.close().await;
+            name
+        })
+        .await
+}
+
+/// Drops the test databases of test runs that are no longer running.
+async fn drop_leftovers() {
+    let admin = db::connect(admin_url(), 1).await.expect("admin connection");
+    let names: Vec<String> = sqlx::query_scalar(
+        "select datname::text from pg_database where datname ~ '^(test|template)_[0-9]+(_|$)'",
+    )
+    .fetch_all(&admin)
+    .await
+    .expect("databases");
+    for name in names {
+        let pid = name.split('_').nth(1).unwrap_or_default();
+        if !std::path::Path::new("/proc").join(pid).exists() {
+            let _ = sqlx::query(&format!(r#"drop database if exists "{name}" with (force)"#))
+                .execute(&admin)
+                .await;
+        }
+    }
+    admin.close().await;
+}
+
+/// Drops a database of this run (its connections are ended), on a thread
+/// of its own so that the next test need not wait: Drop is not async. One
+/// still being dropped when the run ends is dropped by the next run.
+fn drop_database(name: String) {
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let dropped = runtime.block_on(async {
+            let admin = db::connect(admin_url(), 1).await?;
+            sqlx::query(&format!(r#"drop database if exists "{name}" with (force)"#))
+                .execute(&admin)
+                .await?;
+            admin.close().await;
+            Ok::<_, anyhow::Error>(())
+        });
+        if let Err(e) = dropped {
+            eprintln!("could not drop the test database {name}: {e}");
+        }
+    });
 }
 
 /// The cockpit on a fresh, migrated database.
@@ -80,6 +186,16 @@ pub struct TestApp {
     pub url: String,
     pub router: Router,
     pub state: AppState,
+    /// The database this test made (dropped with the app).
+    owned: Option<String>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(name) = self.owned.take() {
+            drop_database(name);
+        }
+    }
 }
 
 /// The demo people (demo/users.json), one per role.
@@ -100,7 +216,11 @@ impl TestApp {
 
     /// A migrated database without any plan, with these settings.
     pub async fn with_settings(settings: Settings) -> Self {
-        Self::on_database(fresh_database_url().await, settings).await
+        let name = new_name();
+        create_database(&name, Some(template().await)).await;
+        let mut app = Self::on_database(url_for(&name), settings).await;
+        app.owned = Some(name);
+        app
     }
 
     /// The cockpit on the database at `url` (migrated here).
@@ -114,6 +234,7 @@ impl TestApp {
             state,
             db,
             url,
+            owned: None,
         }
     }
 

@@ -438,3 +438,44 @@ async fn an_exhausted_pool_answers_503_not_a_sign_in_page() {
     let response = busy.oneshot(page()).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_server_functions_error_answer_carries_the_errors_own_status() {
+    let app = TestApp::with_demo(crate::helpers::today()).await;
+    let jesse = app.session(Role::Admin).await;
+    let call = |body: String| {
+        Request::post("/api/change_action")
+            .header(header::COOKIE, &jesse.0)
+            .header(header::ORIGIN, ORIGIN)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap()
+    };
+    // Arguments that cannot be read: 400, not 500.
+    let (status, body) = app.send(call("id=not-a-uuid&change=block".into())).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.contains("BadRequest"), "{body}");
+    // No such action: 404.
+    let (status, body) = app
+        .send(call(format!(
+            "id={}&change=complete&actual_hours=1",
+            uuid::Uuid::new_v4()
+        )))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+    // A change the model refuses: 400 with the reason.
+    let action: uuid::Uuid =
+        sqlx::query_scalar("select id from rpm_action_items where status = 'pending' limit 1")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    let (status, body) = app.send(call(format!("id={action}&change=block"))).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    // An old version: 409.
+    let (status, body) = app
+        .send(call(format!(
+            "id={action}&version=-1&change=complete&actual_hours=1"
+        )))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+}

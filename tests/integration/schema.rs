@@ -90,3 +90,61 @@ async fn events_cannot_be_changed_or_deleted() {
         assert!(err.to_string().contains("append-only"), "{err}");
     }
 }
+
+#[tokio::test]
+async fn closed_sets_decode_from_their_stored_names_and_a_bad_stored_value_is_the_servers_fault() {
+    use rpm_cockpit::error::AppError;
+    use rpm_cockpit::model::{ActionStatus, FunnelStage, Role};
+    let app = TestApp::empty().await;
+    let (status, stage, role): (ActionStatus, FunnelStage, Role) =
+        sqlx::query_as("select 'in_progress'::text, 'bottom'::varchar, 'vip'::text")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        (status, stage, role),
+        (ActionStatus::InProgress, FunnelStage::Bottom, Role::Vip)
+    );
+    // Bound as their names, singly and as arrays.
+    let back: (String, Vec<String>) = sqlx::query_as("select $1, $2::text[]")
+        .bind(ActionStatus::Blocked)
+        .bind(vec![FunnelStage::Top, FunnelStage::Middle])
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        back,
+        ("blocked".into(), vec!["top".into(), "middle".into()])
+    );
+    // Only the exact stored name: no leniency for what is read back.
+    let bad = sqlx::query_scalar::<_, ActionStatus>("select 'Blocked'::text")
+        .fetch_one(&app.db)
+        .await
+        .unwrap_err();
+    assert_eq!(AppError::from(bad), AppError::Internal);
+    // Constraint violations name the rule: 409 for a duplicate, 422 for
+    // a check.
+    let insert = |start: chrono::NaiveDate, status: &'static str| {
+        sqlx::query(
+            "insert into rpm_weekly_plans (week_start_date, week_end_date, owner, status)
+             values ($1, $1 + 6, 'Jesse', $2)",
+        )
+        .bind(start)
+        .bind(status)
+        .execute(&app.db)
+    };
+    insert(today(), "active").await.unwrap();
+    let duplicate = AppError::from(insert(today(), "active").await.unwrap_err());
+    assert!(
+        matches!(&duplicate, AppError::Conflict(m) if m.contains("rpm_weekly_plans_week_start_date_key")),
+        "{duplicate:?}"
+    );
+    assert_eq!(duplicate.status(), 409);
+    let next = today() + chrono::Days::new(7);
+    let unknown = AppError::from(insert(next, "sideways").await.unwrap_err());
+    assert!(
+        matches!(&unknown, AppError::Invalid(m) if m.contains("rpm_weekly_plans_status_check")),
+        "{unknown:?}"
+    );
+    assert_eq!(unknown.status(), 422);
+}

@@ -38,14 +38,11 @@ impl ApiError {
     }
 }
 
+/// Database errors are mapped where every other boundary maps them
+/// ([`AppError`](crate::error::AppError)'s `From<sqlx::Error>`).
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        // The detail goes to the log, not to the caller.
-        tracing::error!(error = %e, "API: database error");
-        Self::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "database unavailable, try again",
-        )
+        crate::error::AppError::from(e).into()
     }
 }
 

@@ -324,19 +324,16 @@ async fn json_file(
                 }
             }
         }
-        Err(message) => {
+        Err(e) if e.is_servers_fault() => {
+            tracing::error!(error = %e, "storing a synced file");
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the server could not store this file just now; try again",
+            ));
+        }
+        Err(e) => {
             answer.outcome = "refused".into();
-            // "name: reason", or "name:line:column: reason" for bad JSON.
-            let reason = message
-                .strip_prefix(&upload.name)
-                .map(|m| m.trim_start_matches(':').trim())
-                .unwrap_or(&message);
-            let (line, reason) = match reason.split_once(':') {
-                Some((line, rest)) if line.parse::<usize>().is_ok() => {
-                    (line.parse().unwrap_or(0), rest.trim())
-                }
-                _ => (0, reason),
-            };
+            let (line, reason) = (e.line(), e.reason());
             answer.errors = vec![Note {
                 line,
                 message: reason.to_string(),

@@ -4,8 +4,8 @@
 //! [`require_sign_in`] runs in front of the whole router: pages answer an
 //! anonymous visitor with a redirect to /login, server functions and other
 //! routes with 401. Handlers and server functions then take the [`Viewer`]
-//! (the middleware stored it; nothing is read twice) and check the role
-//! with [`Viewer::require_admin`].
+//! (the middleware stored it; nothing is read twice); server functions
+//! check the role with [`super::caller::caller`].
 
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -18,7 +18,6 @@ use tower_sessions::Session;
 
 use super::session;
 use super::users::{self, User};
-use crate::error::AppError;
 use crate::model::Role;
 use crate::server::state::AppState;
 
@@ -31,30 +30,6 @@ pub struct Viewer {
 impl Viewer {
     pub fn role(&self) -> Role {
         self.user.role
-    }
-
-    /// The whole dashboard is for admins and VIPs; team members see only
-    /// their own actions.
-    pub fn require_full_view(&self) -> Result<(), AppError> {
-        if self.user.role == Role::Team {
-            Err(refuse(AppError::Forbidden(
-                "team members see only their own actions".into(),
-            )))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Changes are for admins only.
-    pub fn require_admin(&self) -> Result<(), AppError> {
-        if self.user.role.can_edit() {
-            Ok(())
-        } else {
-            Err(refuse(AppError::Forbidden(format!(
-                "the {} role is read-only",
-                self.user.role.as_str()
-            ))))
-        }
     }
 }
 
@@ -224,27 +199,4 @@ pub async fn require_sign_in(
         Ok(_) => next.run(Request::from_parts(parts, body)).await,
         Err(rejection) => rejection.into_response(),
     }
-}
-
-/// The viewer, from inside a server function.
-pub async fn viewer() -> Result<Viewer, AppError> {
-    let state = crate::server::state()?;
-    leptos_axum::extract_with_state::<Viewer, AppState>(&state)
-        .await
-        .map_err(|_| refuse(AppError::Forbidden("sign in first".into())))
-}
-
-/// Gives a server function's refusal its HTTP status (not a bare 500).
-/// While a page renders, the page keeps its own status: the panel shows the
-/// refusal instead.
-pub fn refuse(e: AppError) -> AppError {
-    use leptos::prelude::use_context;
-    let server_fn_call = use_context::<Parts>().is_some_and(|p| p.uri.path().starts_with("/api/"));
-    if let Some(response) = use_context::<leptos_axum::ResponseOptions>().filter(|_| server_fn_call)
-    {
-        if let Ok(status) = StatusCode::from_u16(e.status()) {
-            response.set_status(status);
-        }
-    }
-    e
 }

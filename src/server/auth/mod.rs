@@ -2,6 +2,7 @@
 //! sessions, the guard every page and server function passes through, and
 //! the local demo sign-in.
 
+pub mod caller;
 pub mod clock;
 pub mod demo;
 pub mod google;
@@ -18,7 +19,7 @@ use axum::routing::{get, post};
 use axum::Router;
 
 pub use clock::Clock;
-pub use guard::{viewer, Viewer};
+pub use guard::Viewer;
 pub use users::User;
 
 use super::security::rate_limit::{self, Limits};

@@ -5,8 +5,8 @@ use uuid::Uuid;
 
 use crate::model::{Me, Role};
 
-/// An invited person.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An invited person (a row of `users`).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct User {
     pub id: Uuid,
     pub email: String,
@@ -26,57 +26,35 @@ impl User {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct Row {
-    id: Uuid,
-    email: String,
-    display_name: String,
-    role: String,
-    owner_name: Option<String>,
-}
-
-impl Row {
-    fn user(self) -> sqlx::Result<User> {
-        let role = Role::parse(&self.role).map_err(|e| sqlx::Error::Decode(e.into()))?;
-        Ok(User {
-            id: self.id,
-            email: self.email,
-            display_name: self.display_name,
-            role,
-            owner_name: self.owner_name,
-        })
-    }
-}
-
 const COLUMNS: &str = "id, email, display_name, role, owner_name";
 
 pub async fn find_by_email(pool: &PgPool, email: &str) -> sqlx::Result<Option<User>> {
-    let row: Option<Row> = sqlx::query_as(&format!(
+    let row: Option<User> = sqlx::query_as(&format!(
         "select {COLUMNS} from users where lower(email) = lower($1)"
     ))
     .bind(email.trim())
     .fetch_optional(pool)
     .await?;
-    row.map(Row::user).transpose()
+    Ok(row)
 }
 
 pub async fn find_by_id(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<User>> {
-    let row: Option<Row> = sqlx::query_as(&format!("select {COLUMNS} from users where id = $1"))
+    let row: Option<User> = sqlx::query_as(&format!("select {COLUMNS} from users where id = $1"))
         .bind(id)
         .fetch_optional(pool)
         .await?;
-    row.map(Row::user).transpose()
+    Ok(row)
 }
 
 /// Everyone, admins first.
 pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<User>> {
-    let rows: Vec<Row> = sqlx::query_as(&format!(
+    let rows: Vec<User> = sqlx::query_as(&format!(
         "select {COLUMNS} from users
          order by array_position(array['admin','vip','team'], role), lower(email)"
     ))
     .fetch_all(pool)
     .await?;
-    rows.into_iter().map(Row::user).collect()
+    Ok(rows)
 }
 
 /// Invites `email` with `role`, or changes the role of someone invited.
@@ -101,7 +79,7 @@ pub async fn upsert(
     } else {
         display_name.trim()
     };
-    let row: Row = sqlx::query_as(&format!(
+    let row: User = sqlx::query_as(&format!(
         "insert into users (email, display_name, role, owner_name)
          values ($1, $2, $3, $4)
          on conflict (lower(email)) do update
@@ -111,11 +89,11 @@ pub async fn upsert(
     ))
     .bind(email)
     .bind(name)
-    .bind(role.as_str())
+    .bind(role)
     .bind(owner_name.map(str::trim))
     .fetch_one(pool)
     .await?;
-    Ok(row.user()?)
+    Ok(row)
 }
 
 /// Makes `email` an admin, keeping a name already given.

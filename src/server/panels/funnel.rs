@@ -12,7 +12,7 @@ use crate::server::week::PlanRow;
 
 /// stage, actions, completed, blocked, average days, bottleneck score,
 /// busiest owners.
-type Row = (String, i64, i64, i64, Option<f64>, f64, Vec<String>);
+type Row = (FunnelStage, i64, i64, i64, Option<f64>, f64, Vec<String>);
 
 pub async fn funnel(
     db: &PgPool,
@@ -42,7 +42,7 @@ pub async fn funnel(
         .map(
             |(stage, actions, completed, blocked, avg_days, bottleneck_score, owners)| {
                 Ok(StageStats {
-                    stage: FunnelStage::parse(&stage)?,
+                    stage,
                     actions: actions as u32,
                     completed: completed as u32,
                     blocked: blocked as u32,

@@ -94,21 +94,24 @@ fn draft() -> String {
     "draft".into()
 }
 
-/// Reads a JSON file holding one record or a list of them; errors name the
-/// file, line and column.
-pub fn read_records<T: DeserializeOwned>(path: &Path) -> Result<Vec<T>, String> {
-    let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
-    records_from(&shown, &bytes)
-}
-
 /// The records of a JSON file's `bytes` (one object or an array); `shown`
 /// names the file in messages.
-pub fn records_from<T: DeserializeOwned>(shown: &str, bytes: &[u8]) -> Result<Vec<T>, String> {
-    let text = std::str::from_utf8(bytes).map_err(|_| format!("{shown}: not UTF-8 text"))?;
+pub fn records_from<T: DeserializeOwned>(
+    shown: &str,
+    bytes: &[u8],
+) -> Result<Vec<T>, CatalogError> {
+    let file = || shown.to_string();
+    let text = std::str::from_utf8(bytes).map_err(|_| CatalogError::File {
+        file: file(),
+        reason: "not UTF-8 text".into(),
+    })?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| format!("{shown}:{}:{}: {e}", e.line(), e.column()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| CatalogError::Json {
+        file: file(),
+        line: e.line(),
+        column: e.column(),
+        reason: e.to_string(),
+    })?;
     let items = match value {
         Value::Array(items) => items,
         one => vec![one],
@@ -117,7 +120,11 @@ pub fn records_from<T: DeserializeOwned>(shown: &str, bytes: &[u8]) -> Result<Ve
         .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            serde_json::from_value(item).map_err(|e| format!("{shown}: record {}: {e}", i + 1))
+            serde_json::from_value(item).map_err(|e| CatalogError::Record {
+                file: file(),
+                record: format!("{}", i + 1),
+                reason: e.to_string(),
+            })
         })
         .collect()
 }
@@ -482,11 +489,69 @@ fn validated<T>(
     records: Vec<T>,
     validate: impl Fn(&T) -> Result<(), String>,
     name: impl Fn(&T) -> &str,
-) -> Result<Vec<T>, String> {
+) -> Result<Vec<T>, CatalogError> {
     for (i, r) in records.iter().enumerate() {
-        validate(r).map_err(|e| format!("{shown}: record {} ({}): {e}", i + 1, name(r)))?;
+        validate(r).map_err(|reason| CatalogError::Record {
+            file: shown.to_string(),
+            record: format!("{} ({})", i + 1, name(r)),
+            reason,
+        })?;
     }
     Ok(records)
+}
+
+/// Why a JSON file (agents, songs, deliverables) was not imported.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// Unreadable, or not text.
+    #[error("{file}: {reason}")]
+    File { file: String, reason: String },
+    /// Not JSON: where the parser stopped.
+    #[error("{file}:{line}:{column}: {reason}")]
+    Json {
+        file: String,
+        line: usize,
+        column: usize,
+        reason: String,
+    },
+    /// A record of the wrong shape or with a wrong value.
+    #[error("{file}: record {record}: {reason}")]
+    Record {
+        file: String,
+        record: String,
+        reason: String,
+    },
+    /// The database failed: the file may be fine; try again.
+    #[error("{file}: {source}")]
+    Store {
+        file: String,
+        source: super::store::StoreError,
+    },
+}
+
+impl CatalogError {
+    /// The file is fine; the server failed (try again later).
+    pub fn is_servers_fault(&self) -> bool {
+        matches!(self, Self::Store { .. })
+    }
+
+    /// The 1-based line the error is on; 0 for the whole file.
+    pub fn line(&self) -> usize {
+        match self {
+            Self::Json { line, .. } => *line,
+            _ => 0,
+        }
+    }
+
+    /// The error without the file's name (and line).
+    pub fn reason(&self) -> String {
+        match self {
+            Self::File { reason, .. } => reason.clone(),
+            Self::Json { column, reason, .. } => format!("column {column}: {reason}"),
+            Self::Record { record, reason, .. } => format!("record {record}: {reason}"),
+            Self::Store { source, .. } => source.to_string(),
+        }
+    }
 }
 
 /// Imports one JSON file in one transaction (retried on transient errors).
@@ -497,9 +562,12 @@ pub async fn import_file(
     path: &Path,
     time_shift: chrono::Duration,
     dry_run: bool,
-) -> Result<Counts, String> {
+) -> Result<Counts, CatalogError> {
     let shown = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| CatalogError::File {
+        file: shown.clone(),
+        reason: format!("cannot read: {e}"),
+    })?;
     import_bytes(pool, kind, &shown, &bytes, time_shift, dry_run).await
 }
 
@@ -512,7 +580,7 @@ pub async fn import_bytes(
     bytes: &[u8],
     time_shift: chrono::Duration,
     dry_run: bool,
-) -> Result<Counts, String> {
+) -> Result<Counts, CatalogError> {
     let records = match kind {
         Kind::Agents => Records::Agents(validated(
             shown,
@@ -570,5 +638,8 @@ pub async fn import_bytes(
         Ok(counts)
     })
     .await
-    .map_err(|e| format!("{shown}: {e}"))
+    .map_err(|source| CatalogError::Store {
+        file: shown.to_string(),
+        source,
+    })
 }

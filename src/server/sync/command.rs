@@ -232,8 +232,8 @@ async fn pass(
                     }
                 }
             }
-            Err(message) => {
-                eprintln!("{message}");
+            Err(e) => {
+                eprintln!("{e}");
                 failed = true;
             }
         }

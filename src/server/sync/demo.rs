@@ -73,9 +73,7 @@ async fn load(
             (Kind::Deliverables, dir.join("deliverables.json")),
         ]);
     for (kind, path) in jobs {
-        import_file(pool, kind, &path, shift, false)
-            .await
-            .map_err(anyhow::Error::msg)?;
+        import_file(pool, kind, &path, shift, false).await?;
     }
     load_users(pool, &dir.join("users.json")).await?;
     tracing::info!(

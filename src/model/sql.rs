@@ -1,0 +1,46 @@
+//! The closed sets stored as text (`ActionStatus`, `FunnelStage`, `Role`):
+//! one checked mapping each, so rows decode into the enum and values bind
+//! as it. A stored value outside the set is a decode error — the server's
+//! fault (500), never the caller's (400).
+
+use sqlx::encode::IsNull;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgHasArrayType, PgTypeInfo, PgValueRef};
+use sqlx::{Decode, Encode, Postgres, Type};
+
+macro_rules! text_column {
+    ($($t:ty),* $(,)?) => {$(
+        impl Type<Postgres> for $t {
+            fn type_info() -> PgTypeInfo {
+                <String as Type<Postgres>>::type_info()
+            }
+            fn compatible(ty: &PgTypeInfo) -> bool {
+                <String as Type<Postgres>>::compatible(ty)
+            }
+        }
+
+        impl PgHasArrayType for $t {
+            fn array_type_info() -> PgTypeInfo {
+                <String as PgHasArrayType>::array_type_info()
+            }
+        }
+
+        impl<'r> Decode<'r, Postgres> for $t {
+            fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+                let text = <&str as Decode<Postgres>>::decode(value)?;
+                <$t>::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == text)
+                    .ok_or_else(|| format!("{text:?} is not a {}", stringify!($t)).into())
+            }
+        }
+
+        impl Encode<'_, Postgres> for $t {
+            fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
+                <&str as Encode<Postgres>>::encode(self.as_str(), buf)
+            }
+        }
+    )*};
+}
+
+text_column!(super::ActionStatus, super::FunnelStage, super::Role,);
