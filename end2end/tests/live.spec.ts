@@ -144,3 +144,43 @@ test("a change based on an old version is refused, rolled back and the current s
   await expect(page.locator(`[data-section=completed] .feed-card[data-code="${code}"]`)).toBeVisible();
   await context.close();
 });
+
+test("without JavaScript Jesse still blocks, reopens and completes inline, and a refusal is said", async ({ browser }, testInfo) => {
+  const context = await browser.newContext({
+    javaScriptEnabled: false,
+    viewport: testInfo.project.use.viewport ?? undefined,
+  });
+  const page = await context.newPage();
+  await signIn(page, "Jesse");
+  await expect(page.locator("body")).not.toHaveAttribute("data-hydrated", "true");
+  const code = (await openCard(page).getAttribute("data-code"))!;
+  const inSection = (section: string) => page.locator(`.feed [data-section=${section}] .feed-card[data-code="${code}"]`);
+
+  // "Block" opens its form through the address, the form posts, the
+  // server sends the browser back to the page.
+  await block(page, code, "waiting on the label");
+  await expect(inSection("blocked")).toBeVisible();
+  await expect(inSection("blocked").locator(".blocker")).toContainText("waiting on the label");
+  await inSection("blocked").getByRole("button", { name: "Reopen" }).click();
+  await expect(inSection("blocked")).toHaveCount(0);
+  await complete(page, code, "2");
+  await expect(inSection("completed")).toBeVisible();
+
+  // A form left open on a page that is out of date: the server refuses
+  // and the page says so.
+  const other = (await openCard(page).getAttribute("data-code"))!;
+  await page.goto(`./?open=${encodeURIComponent(other)}.block`);
+  const stale = page.locator(`.feed .feed-card[data-code="${other}"]`).first();
+  await expect(stale.getByLabel("Why is it blocked?")).toBeVisible();
+  const elsewhere = await context.newPage();
+  await elsewhere.goto("./");
+  await complete(elsewhere, other, "1");
+  await expect(elsewhere.locator(`.feed [data-section=completed] .feed-card[data-code="${other}"]`)).toBeVisible();
+  await stale.getByLabel("Why is it blocked?").fill("too late");
+  await stale.getByRole("button", { name: "Mark blocked" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "Not saved" });
+  await expect(alert).toContainText("changed since version");
+  await expect(page.locator(`.feed [data-section=completed] .feed-card[data-code="${other}"]`)).toBeVisible();
+  await page.screenshot({ path: `screenshots/nojs-inline-${testInfo.project.name}.png` });
+  await context.close();
+});

@@ -22,7 +22,11 @@ pub async fn change_action(
     use crate::model::action_change::ActionChange;
     use crate::server::auth::caller::{caller, Caller, Need};
     let Caller { viewer, state } = caller(Need::Admin).await?;
+    let db = state.db;
     let change = ActionChange::from_form(&change, actual_hours, evidence_path, reason)
         .map_err(AppError::BadRequest)?;
-    crate::server::actions::apply(&state.db, id, version, &change, &viewer.user.email).await
+    let state =
+        crate::server::actions::apply(&db, id, version, &change, &viewer.user.email).await?;
+    crate::server::request::back_to_the_page_after_a_form();
+    Ok(state)
 }

@@ -109,6 +109,43 @@ pub async fn server_fn_status(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// After a form posted without JavaScript (the browser asks for HTML): back
+/// to the page it came from, with the form it had open (`open=…`) closed.
+/// Leptos would send it back to the page as it was; a refusal still goes
+/// back with the form open and the reason (`__err`), as leptos does it.
+pub fn back_to_the_page_after_a_form() {
+    use leptos::prelude::use_context;
+    let Some(parts) = use_context::<axum::http::request::Parts>() else {
+        return;
+    };
+    let wants_html = parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let Some(mut page) = parts
+        .headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| url::Url::parse(v).ok())
+    else {
+        return;
+    };
+    if !wants_html {
+        return;
+    }
+    let kept: Vec<(String, String)> = page
+        .query_pairs()
+        .filter(|(k, _)| !matches!(k.as_ref(), "open" | "__err" | "__path"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    page.set_query(None);
+    if !kept.is_empty() {
+        page.query_pairs_mut().extend_pairs(kept);
+    }
+    leptos_axum::redirect(page.as_str());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,11 +3,13 @@
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos_router::components::Form;
+use leptos_router::hooks::use_query_map;
 
 use super::common::{panel_error, relative};
-use crate::api::actions::change_action;
+use crate::api::actions::ChangeAction;
 use crate::api::panels::get_action_feed;
 use crate::error::AppError;
+use crate::model::action_change::ActionChange;
 use crate::model::live::Touches;
 use crate::model::panels::{ActionFeed, FeedFilter, FeedItem};
 use crate::model::{ActionStatus, FunnelStage};
@@ -26,8 +28,17 @@ pub fn FeedPanel(week: Signal<Option<NaiveDate>>, filter: Signal<FeedFilter>) ->
         |(week, filter, _)| get_action_feed(week, filter),
     );
     // A refused change is said here: the feed reloads right after, which
-    // would take a message inside the card with it.
-    let notice = Notice(RwSignal::new(None));
+    // would take a message inside the card with it. Without JavaScript the
+    // refusal comes back in the address (`__err`, `__path`); it is shown
+    // here once, and hidden from the cards' server actions, which would
+    // each take it for their own.
+    let refused = use_context::<leptos::server::ServerActionError>()
+        .filter(|e| e.path() == <ChangeAction as leptos::server_fn::ServerFn>::PATH)
+        .map(|e| {
+            not_saved(&leptos::server_fn::error::ServerFnUrlError::<AppError>::decode_err(e.err()))
+        });
+    provide_context(leptos::server::ServerActionError::new("", ""));
+    let notice = Notice(RwSignal::new(refused));
     provide_context(notice);
     view! {
         <section class="panel feed" aria-labelledby="feed-heading">
@@ -121,121 +132,263 @@ fn FeedCard(item: FeedItem, now: chrono::DateTime<chrono::Utc>, can_edit: bool) 
     }
 }
 
-/// Complete, block or reopen, inline, for Jesse.
+/// Which inline form a card has open: "complete" or "block".
+type OpenForm = Option<&'static str>;
+
+/// Complete, block or reopen, inline, for Jesse: one server action per
+/// card, its forms posted as plain HTML forms. With JavaScript the change
+/// shows at once (rolled back if the server refuses it); without it, the
+/// browser posts the form, the server redirects back to the page, and
+/// "Complete" and "Block" open their forms through the address
+/// (`?open=CODE.complete`).
 #[component]
 fn ActionControls(shown: RwSignal<FeedItem>) -> impl IntoView {
     let live = use_live();
-    let notice = use_context::<Notice>()
-        .map(|n| n.0)
-        .unwrap_or_else(|| RwSignal::new(None));
-    let form = RwSignal::new(None::<&'static str>);
-    let hours = RwSignal::new(String::new());
-    let evidence = RwSignal::new(String::new());
-    let reason = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
-    let busy = RwSignal::new(false);
-    let send = move |change: &'static str| {
-        let before = shown.get_untracked();
-        let hours_value = hours.get_untracked().trim().parse::<f64>().ok();
-        if change == "complete" && hours_value.is_none() {
-            message.set(Some("Enter the hours it took.".into()));
+    let notice = expect_context::<Notice>().0;
+    let change = ServerAction::<ChangeAction>::new();
+    let code = shown.with_untracked(|i| i.code.clone());
+    let query = use_query_map();
+    let form = RwSignal::new(
+        opened_in_address(&query.read_untracked(), &code)
+            .filter(|which| can_open(which, shown.with_untracked(|i| i.status))),
+    );
+    // The card as it was before the change in flight.
+    let before = StoredValue::new(None::<FeedItem>);
+    Effect::new(move |_| {
+        let Some(input) = change.input().get() else {
             return;
-        }
-        let why = reason.get_untracked().trim().to_string();
-        if change == "block" && why.is_empty() {
-            message.set(Some("Say why it is blocked.".into()));
+        };
+        let Ok(wanted) = ActionChange::from_form(
+            &input.change,
+            input.actual_hours,
+            input.evidence_path.clone(),
+            input.reason.clone(),
+        ) else {
             return;
-        }
-        let link = Some(evidence.get_untracked().trim().to_string()).filter(|l| !l.is_empty());
-        // Optimistic: show the change now.
-        shown.update(|i| match change {
-            "complete" => {
-                i.status = ActionStatus::Completed;
-                i.completed_at = Some(chrono::Utc::now());
-                i.evidence = link.clone().or(i.evidence.take());
-            }
-            "block" => {
-                i.status = ActionStatus::Blocked;
-                i.blocker = Some(why.clone());
-            }
-            _ => {
-                i.status = ActionStatus::InProgress;
-                i.blocker = None;
-            }
-        });
+        };
+        before.set_value(Some(shown.get_untracked()));
+        shown.update(|i| show_change(i, &wanted));
         form.set(None);
-        message.set(None);
-        busy.set(true);
-        let (id, version) = (before.id, before.version);
-        leptos::task::spawn_local(async move {
-            let result = change_action(
-                id,
-                Some(version),
-                change.to_string(),
-                hours_value,
-                link,
-                Some(why),
-            )
-            .await;
-            busy.set(false);
-            match result {
-                Ok(state) => {
-                    notice.set(None);
-                    shown.update(|i| i.version = state.version);
-                }
-                Err(e) => {
-                    shown.set(before);
-                    let conflict = matches!(e, AppError::Conflict(_));
-                    notice.set(Some(if conflict {
-                        format!("Not saved: {e}. Showing the current state.")
-                    } else {
-                        format!("Not saved: {e}")
-                    }));
-                    if conflict {
-                        live.bump(Touches {
-                            plan: true,
-                            agents: false,
-                            money: false,
-                        });
-                    }
-                }
+    });
+    Effect::new(move |_| match change.value().get() {
+        Some(Ok(state)) => {
+            notice.set(None);
+            shown.update(|i| i.version = state.version);
+        }
+        Some(Err(e)) => {
+            if let Some(b) = before.get_value() {
+                shown.set(b);
             }
-        });
-    };
+            let conflict = matches!(e, AppError::Conflict(_));
+            notice.set(Some(not_saved(&e)));
+            if conflict {
+                live.bump(Touches {
+                    plan: true,
+                    agents: false,
+                    money: false,
+                });
+            }
+        }
+        None => {}
+    });
+    let busy = change.pending();
     let status = move || shown.with(|i| i.status);
+    let open = move |which: &'static str| {
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            form.set(Some(which));
+        }
+    };
+    let code = StoredValue::new(code);
+    let opener = move |which: &'static str, label: &'static str| {
+        view! {
+            <OpenerForm code=code.get_value() which>
+                <button type="submit" class="button" disabled=busy on:click=open(which)>{label}</button>
+            </OpenerForm>
+        }
+    };
     view! {
         <div class="action-controls">
             <Show when=move || form.get().is_none()>
                 <div class="action-buttons">
-                    <Show when=move || !matches!(status(), ActionStatus::Completed | ActionStatus::Cancelled)>
-                        <button type="button" class="button" disabled=busy on:click=move |_| form.set(Some("complete"))>"Complete"</button>
+                    <Show when=move || can_open("complete", status())>
+                        {opener("complete", "Complete")}
                     </Show>
-                    <Show when=move || !matches!(status(), ActionStatus::Completed | ActionStatus::Blocked | ActionStatus::Cancelled)>
-                        <button type="button" class="button" disabled=busy on:click=move |_| form.set(Some("block"))>"Block"</button>
+                    <Show when=move || can_open("block", status())>
+                        {opener("block", "Block")}
                     </Show>
                     <Show when=move || matches!(status(), ActionStatus::Completed | ActionStatus::Blocked | ActionStatus::Cancelled | ActionStatus::Deferred)>
-                        <button type="button" class="button" disabled=busy on:click=move |_| send("reopen")>"Reopen"</button>
+                        <ChangeForm action=change shown change="reopen" class="reopen-form">
+                            <button type="submit" class="button" disabled=busy>"Reopen"</button>
+                        </ChangeForm>
                     </Show>
                 </div>
             </Show>
             <Show when=move || form.get() == Some("complete")>
-                <form class="action-form" on:submit=move |ev| { ev.prevent_default(); send("complete") }>
-                    <label>"Actual hours"<input type="number" inputmode="decimal" min="0" max="999" step="0.25" required bind:value=hours/></label>
-                    <label>"Evidence link (optional)"<input type="text" inputmode="url" bind:value=evidence/></label>
+                <ChangeForm action=change shown change="complete" class="action-form">
+                    <label>"Actual hours"<input type="number" name="actual_hours" inputmode="decimal" min="0" max="999" step="0.25" required/></label>
+                    <label>"Evidence link (optional)"<input type="text" name="evidence_path" inputmode="url"/></label>
                     <button type="submit" class="button primary">"Mark complete"</button>
-                    <button type="button" class="button" on:click=move |_| form.set(None)>"Cancel"</button>
-                </form>
+                    <CancelLink form/>
+                </ChangeForm>
             </Show>
             <Show when=move || form.get() == Some("block")>
-                <form class="action-form" on:submit=move |ev| { ev.prevent_default(); send("block") }>
-                    <label>"Why is it blocked?"<input type="text" required bind:value=reason/></label>
+                <ChangeForm action=change shown change="block" class="action-form">
+                    <label>"Why is it blocked?"<input type="text" name="reason" required/></label>
                     <button type="submit" class="button primary">"Mark blocked"</button>
-                    <button type="button" class="button" on:click=move |_| form.set(None)>"Cancel"</button>
-                </form>
+                    <CancelLink form/>
+                </ChangeForm>
             </Show>
-            {move || message.get().map(|m| view! { <p class="error" role="alert">{m}</p> })}
         </div>
     }
+}
+
+/// The form opened through the address, if it is this card's.
+fn opened_in_address(query: &leptos_router::params::ParamsMap, code: &str) -> OpenForm {
+    let (card, which) = query.get_str("open")?.rsplit_once('.')?;
+    match which {
+        "complete" if card == code => Some("complete"),
+        "block" if card == code => Some("block"),
+        _ => None,
+    }
+}
+
+/// Whether an action in `status` offers the form `which`.
+fn can_open(which: &str, status: ActionStatus) -> bool {
+    use ActionStatus::*;
+    match which {
+        "complete" => !matches!(status, Completed | Cancelled),
+        "block" => !matches!(status, Completed | Blocked | Cancelled),
+        _ => false,
+    }
+}
+
+/// Shows `change` on the card before the server has confirmed it.
+fn show_change(item: &mut FeedItem, change: &ActionChange) {
+    match change {
+        ActionChange::Complete { evidence_path, .. } => {
+            item.status = ActionStatus::Completed;
+            item.completed_at = Some(chrono::Utc::now());
+            item.evidence = evidence_path.clone().or(item.evidence.take());
+        }
+        ActionChange::Block { reason } => {
+            item.status = ActionStatus::Blocked;
+            item.blocker = Some(reason.clone());
+        }
+        ActionChange::Reopen => {
+            item.status = ActionStatus::InProgress;
+            item.blocker = None;
+        }
+    }
+}
+
+fn not_saved(e: &AppError) -> String {
+    if matches!(e, AppError::Conflict(_)) {
+        format!("Not saved: {e}. Showing the current state.")
+    } else {
+        format!("Not saved: {e}")
+    }
+}
+
+/// A form posting `change` for the card's action to [`change_action`]:
+/// what `<ActionForm>` renders, addressed under the mount path
+/// (`ActionForm` posts to the bare `/api/…` path, which a cockpit mounted
+/// at `/cockpit` does not serve), and dispatching the same server action.
+#[component]
+fn ChangeForm(
+    action: ServerAction<ChangeAction>,
+    shown: RwSignal<FeedItem>,
+    change: &'static str,
+    class: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if ev.default_prevented() {
+            return;
+        }
+        ev.prevent_default();
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::form::FromFormData;
+            match ChangeAction::from_event(&ev) {
+                Ok(input) => {
+                    action.dispatch(input);
+                }
+                Err(e) => leptos::logging::error!("the change form: {e:?}"),
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = action;
+    };
+    let id = shown.with_untracked(|i| i.id.to_string());
+    view! {
+        <form class=class method="post" action=at(<ChangeAction as leptos::server_fn::ServerFn>::PATH) on:submit=on_submit>
+            <input type="hidden" name="id" value=id/>
+            <input type="hidden" name="version" value=move || shown.with(|i| i.version.to_string())/>
+            <input type="hidden" name="change" value=change/>
+            {children()}
+        </form>
+    }
+}
+
+/// Opens a card's form: a link to the same page with `open=CODE.which`
+/// (the other parameters kept) without JavaScript; with it, the button's
+/// click opens the form in place.
+#[component]
+fn OpenerForm(code: String, which: &'static str, children: Children) -> impl IntoView {
+    let query = use_query_map();
+    let kept = query
+        .get_untracked()
+        .into_iter()
+        .filter(|(k, _)| k != "open" && k != "__err" && k != "__path")
+        .map(|(k, v)| view! { <input type="hidden" name=k.to_string() value=v/> })
+        .collect_view();
+    view! {
+        <form class="opener" method="get" action=at("/")>
+            {kept}
+            <input type="hidden" name="open" value=format!("{code}.{which}")/>
+            {children()}
+        </form>
+    }
+}
+
+/// Closes the open form: back to the page without `open` (without
+/// JavaScript), in place with it.
+#[component]
+fn CancelLink(form: RwSignal<OpenForm>) -> impl IntoView {
+    let query = use_query_map();
+    let href = move || {
+        let kept: Vec<String> = query
+            .get()
+            .into_iter()
+            .filter(|(k, _)| k != "open" && k != "__err" && k != "__path")
+            .map(|(k, v)| format!("{k}={}", urlencoding(&v)))
+            .collect();
+        if kept.is_empty() {
+            at("/")
+        } else {
+            at(&format!("/?{}", kept.join("&")))
+        }
+    };
+    view! {
+        <a class="button" role="button" href=href on:click=move |ev| {
+            ev.prevent_default();
+            form.set(None);
+        }>"Cancel"</a>
+    }
+}
+
+/// Percent-encodes a query value.
+fn urlencoding(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A plain GET form: the filters live in the URL, survive reloads, can be
