@@ -179,8 +179,12 @@ fn mount(base: &str, app: Router<AppState>) -> Router<AppState> {
         return app;
     }
     let home = base.to_string();
-    let to_home = move || {
-        let home = home.clone();
+    // The query goes along (`/cockpit/?week=…` is the week's page).
+    let to_home = move |uri: axum::http::Uri| {
+        let home = match uri.query() {
+            Some(query) => format!("{home}?{query}"),
+            None => home.clone(),
+        };
         async move { axum::response::Redirect::to(&home) }
     };
     Router::new()

@@ -68,9 +68,10 @@ pub fn provide_live() -> Live {
     live
 }
 
-/// The page's live state (a fresh, unconnected one outside the app).
+/// The page's live state, provided by the app ([`provide_live`]): a panel
+/// outside it is a bug, not a page that silently never updates.
 pub fn use_live() -> Live {
-    use_context::<Live>().unwrap_or_else(Live::new)
+    expect_context::<Live>()
 }
 
 /// "● Live · updated 2 minutes ago", or "Reconnecting…".

@@ -210,6 +210,18 @@ async fn outside_the_mount_path_only_health_readiness_and_the_way_in_answer() {
         assert_eq!(response.status(), StatusCode::SEE_OTHER, "{path}");
         assert_eq!(response.headers()[header::LOCATION], "/cockpit", "{path}");
     }
+    // The way in keeps the address's query: a week, filters, a form.
+    let response = app
+        .response(
+            get("/cockpit/?week=2026-11-23&owner=QA")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(
+        response.headers()[header::LOCATION],
+        "/cockpit?week=2026-11-23&owner=QA"
+    );
     for path in ["/healthz", "/readyz", "/cockpit/healthz"] {
         let (status, _) = app.get(path).await;
         assert_eq!(status, StatusCode::OK, "{path}");
