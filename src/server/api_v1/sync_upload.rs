@@ -45,37 +45,6 @@ pub struct Upload {
     pub strict: bool,
 }
 
-/// A line-numbered message about the file.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Note {
-    /// 1-based line; 0 for the whole file.
-    pub line: usize,
-    pub message: String,
-    /// The line as written.
-    #[serde(default)]
-    pub text: String,
-}
-
-impl From<Diagnostic> for Note {
-    fn from(d: Diagnostic) -> Self {
-        Self {
-            line: d.line,
-            message: d.message,
-            text: d.text,
-        }
-    }
-}
-
-impl From<Note> for Diagnostic {
-    fn from(n: Note) -> Self {
-        Self {
-            line: n.line,
-            message: n.message,
-            text: n.text,
-        }
-    }
-}
-
 /// What became of one file.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Imported {
@@ -91,8 +60,8 @@ pub struct Imported {
     pub changes: Vec<String>,
     /// A plan's counts, when it was read.
     pub report: Option<PlanReport>,
-    pub warnings: Vec<Note>,
-    pub errors: Vec<Note>,
+    pub warnings: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
 }
 
 /// A 422: the file refused (its errors, with their lines), or a control
@@ -175,8 +144,8 @@ pub async fn plan(
     plans.strict = upload.strict;
     let (result, servers_fault) = plans.upload(&upload.name, &body).await;
     plans.flush_status().await?;
-    let (outcome, changes) = match &result.outcome {
-        FileOutcome::Unchanged => ("unchanged", Vec::new()),
+    let (outcome, changes, report) = match result.outcome {
+        FileOutcome::Unchanged => ("unchanged", Vec::new(), None),
         FileOutcome::Synced(r) => (
             "imported",
             vec![
@@ -184,10 +153,10 @@ pub async fn plan(
                 format!("results {}", r.results),
                 format!("actions {}", r.actions),
             ],
+            Some(r),
         ),
-        FileOutcome::Failed => ("refused", Vec::new()),
+        FileOutcome::Failed => ("refused", Vec::new(), None),
     };
-    let refused = outcome == "refused";
     if servers_fault {
         // The database or the lake failed, not the file: try again later.
         return Err(ApiError::new(
@@ -195,10 +164,6 @@ pub async fn plan(
             "the server could not store this plan just now; try again",
         ));
     }
-    let report = match &result.outcome {
-        FileOutcome::Synced(r) => Some(*r),
-        _ => None,
-    };
     let answer = Imported {
         name: upload.name,
         outcome: outcome.into(),
@@ -206,10 +171,10 @@ pub async fn plan(
         hash: content_hash(&body),
         changes,
         report,
-        warnings: result.warnings.into_iter().map(Note::from).collect(),
-        errors: result.errors.into_iter().map(Note::from).collect(),
+        warnings: result.warnings,
+        errors: result.errors,
     };
-    let status = if refused {
+    let status = if outcome == "refused" {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -333,10 +298,10 @@ async fn json_file(
         }
         Err(e) => {
             answer.outcome = "refused".into();
-            let (line, reason) = (e.line(), e.reason());
-            answer.errors = vec![Note {
-                line,
-                message: reason.to_string(),
+            // Line 0: the file as a whole (not JSON's syntax).
+            answer.errors = vec![Diagnostic {
+                line: e.line(),
+                message: e.reason(),
                 text: String::new(),
             }];
             status = StatusCode::UNPROCESSABLE_ENTITY;
@@ -355,12 +320,7 @@ async fn json_file(
                 hash,
                 outcome,
                 warnings: Vec::new(),
-                errors: answer
-                    .errors
-                    .iter()
-                    .cloned()
-                    .map(Diagnostic::from)
-                    .collect(),
+                errors: answer.errors.clone(),
             }],
         )
         .await?;

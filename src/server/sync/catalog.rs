@@ -477,6 +477,18 @@ pub enum Kind {
     Deliverables,
 }
 
+impl Kind {
+    /// Its name in the sync API's paths (`/api/v1/sync/agents`) and in the
+    /// names of files sent there (`agents/qa.json`).
+    pub fn folder(self) -> &'static str {
+        match self {
+            Self::Agents => "agents",
+            Self::Songs => "songs",
+            Self::Deliverables => "deliverables",
+        }
+    }
+}
+
 /// Records of one file, validated.
 enum Records {
     Agents(Vec<AgentSnapshot>),

@@ -145,11 +145,6 @@ impl PlanSync {
         (result, servers_fault)
     }
 
-    /// The content hash last imported from `source_path`.
-    pub fn known_hash(&self, source_path: &str) -> Option<&str> {
-        self.known.get(source_path).map(String::as_str)
-    }
-
     /// Parses and stores one plan's `bytes`; `shown` names it in messages,
     /// `source_path` identifies it (idempotency, sync status), `file_name`
     /// is its name in the lake.

@@ -19,7 +19,6 @@ use super::command::{fingerprint, SyncArgs};
 use super::files::content_hash;
 use super::report::{FileOutcome, FileResult, Summary};
 use crate::server::api_v1::sync_upload::{Imported, KnownFiles};
-use crate::server::plan::Diagnostic;
 use crate::server::settings::Settings;
 
 /// The environment variable holding the token.
@@ -86,16 +85,9 @@ pub struct Remote {
 }
 
 /// A failure worth trying again later: the network, or the server busy.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
 pub struct Unreachable(pub String);
-
-impl std::fmt::Display for Unreachable {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Unreachable {}
 
 /// Attempts per request before a pass gives up (1, 2, 4, 8 s between).
 const ATTEMPTS: u32 = 5;
@@ -189,9 +181,7 @@ impl Remote {
         let dry_run = options.dry_run;
         let (path, content_type) = match kind {
             None => ("plans", "text/markdown; charset=utf-8"),
-            Some(Kind::Agents) => ("agents", "application/json"),
-            Some(Kind::Songs) => ("songs", "application/json"),
-            Some(Kind::Deliverables) => ("deliverables", "application/json"),
+            Some(kind) => (kind.folder(), "application/json"),
         };
         let url = format!("{}/sync/{path}", self.api);
         let mut query = vec![("name", name.to_string()), ("dry_run", dry_run.to_string())];
@@ -269,14 +259,9 @@ fn outgoing(args: &SyncArgs, settings: &Settings) -> anyhow::Result<Vec<Outgoing
         })
         .collect();
     for (kind, path) in args.json_paths()? {
-        let dir = match kind {
-            Kind::Agents => "agents",
-            Kind::Songs => "songs",
-            Kind::Deliverables => "deliverables",
-        };
         out.push(Outgoing {
             kind: Some(kind),
-            name: format!("{dir}/{}", file_name(&path)),
+            name: format!("{}/{}", kind.folder(), file_name(&path)),
             path,
         });
     }
@@ -402,8 +387,8 @@ pub async fn pass(
                 ("imported", Some(report)) => FileOutcome::Synced(report),
                 _ => FileOutcome::Unchanged,
             },
-            errors: answer.errors.into_iter().map(Diagnostic::from).collect(),
-            warnings: answer.warnings.into_iter().map(Diagnostic::from).collect(),
+            errors: answer.errors,
+            warnings: answer.warnings,
         };
         for message in result.messages() {
             eprintln!("{message}");

@@ -337,10 +337,8 @@ fn ChangeForm(
 #[component]
 fn OpenerForm(code: String, which: &'static str, children: Children) -> impl IntoView {
     let query = use_query_map();
-    let kept = query
-        .get_untracked()
+    let kept = the_page_alone(query.get_untracked())
         .into_iter()
-        .filter(|(k, _)| k != "open" && k != "__err" && k != "__path")
         .map(|(k, v)| view! { <input type="hidden" name=k.to_string() value=v/> })
         .collect_view();
     view! {
@@ -358,17 +356,10 @@ fn OpenerForm(code: String, which: &'static str, children: Children) -> impl Int
 fn CancelLink(form: RwSignal<OpenForm>) -> impl IntoView {
     let query = use_query_map();
     let href = move || {
-        let kept: Vec<String> = query
-            .get()
-            .into_iter()
-            .filter(|(k, _)| k != "open" && k != "__err" && k != "__path")
-            .map(|(k, v)| format!("{k}={}", urlencoding(&v)))
-            .collect();
-        if kept.is_empty() {
-            at("/")
-        } else {
-            at(&format!("/?{}", kept.join("&")))
-        }
+        at(&format!(
+            "/{}",
+            the_page_alone(query.get()).to_query_string()
+        ))
     };
     view! {
         <a class="button" role="button" href=href on:click=move |ev| {
@@ -378,17 +369,13 @@ fn CancelLink(form: RwSignal<OpenForm>) -> impl IntoView {
     }
 }
 
-/// Percent-encodes a query value.
-fn urlencoding(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+/// The page's own parameters (week, filters), without an open form or a
+/// refusal carried back by a form posted without JavaScript.
+fn the_page_alone(mut query: leptos_router::params::ParamsMap) -> leptos_router::params::ParamsMap {
+    for key in ["open", "__err", "__path"] {
+        query.remove(key);
+    }
+    query
 }
 
 /// A plain GET form: the filters live in the URL, survive reloads, can be
