@@ -7,6 +7,7 @@ use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
 use crate::ui::agent_page::AgentPage;
 use crate::ui::base::{at, base};
+use crate::ui::chart::provide_charts;
 use crate::ui::deliverables_page::DeliverablesPage;
 use crate::ui::live::provide_live;
 use crate::ui::songs_page::SongsPage;
@@ -59,9 +60,12 @@ fn rendered_cursor() -> Option<i64> {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_live();
-    // Effects run only in the browser: the attribute tells tests (and
-    // curious people) that the page is live.
+    let _live = provide_live();
+    provide_charts();
+    // Effects run only in the browser: the stream of live updates, once.
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| crate::ui::live_client::start(_live));
+    // The attribute tells tests (and curious people) that the page is live.
     Effect::new(move |_| {
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");

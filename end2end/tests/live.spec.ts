@@ -46,6 +46,29 @@ test("the owner's changes reach a VIP's open page within a second, even after of
   for (const p of [jesse, vera]) await expect(p.locator("body")).toHaveAttribute("data-hydrated", "true");
   await expect(vera.locator(".live-status")).toHaveAttribute("data-state", "live");
   await expect(jesse.locator(".live-status")).toHaveAttribute("data-state", "live");
+  // A healthy stream is kept when the page is shown again: no new
+  // connection (the old client tore it down on every visibilitychange).
+  const streams: string[] = [];
+  vera.on("request", (r) => {
+    if (new URL(r.url()).pathname.endsWith("/events")) streams.push(r.url());
+  });
+  await hideAndShow(vera);
+  await vera.evaluate(() => window.dispatchEvent(new Event("online")));
+  await vera.waitForTimeout(500);
+  expect(streams).toEqual([]);
+  await expect(vera.locator(".live-status")).toHaveAttribute("data-state", "live");
+  // A stream silent for longer than a ping was due (what iOS leaves after
+  // the background) is replaced when the page is shown: here the page's
+  // clock jumps a minute ahead instead.
+  await vera.evaluate(() => {
+    const w = window as any;
+    w.realNow = Date.now;
+    Date.now = () => w.realNow() + 60_000;
+  });
+  await hideAndShow(vera);
+  await expect.poll(() => streams.length).toBe(1);
+  await vera.evaluate(() => (Date.now = (window as any).realNow));
+  await expect(vera.locator(".live-status")).toHaveAttribute("data-state", "live");
   // Set on Vera's page: still there at the end means it never reloaded.
   await vera.evaluate(() => ((window as any).neverReloaded = true));
   // A VIP gets no buttons.

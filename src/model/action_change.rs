@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::live::EventKind;
 use super::ActionStatus;
 
 /// What to do to an action.
@@ -103,11 +104,11 @@ impl ActionChange {
     }
 
     /// The event the change appends.
-    pub fn event_type(&self) -> &'static str {
+    pub fn event_type(&self) -> EventKind {
         match self {
-            Self::Complete { .. } => "ACTION_COMPLETED",
-            Self::Block { .. } => "ACTION_BLOCKED",
-            Self::Reopen => "ACTION_UPDATED",
+            Self::Complete { .. } => EventKind::ActionCompleted,
+            Self::Block { .. } => EventKind::ActionBlocked,
+            Self::Reopen => EventKind::ActionUpdated,
         }
     }
 }

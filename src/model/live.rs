@@ -11,9 +11,62 @@ use uuid::Uuid;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LiveEvent {
     pub id: i64,
-    pub kind: String,
+    pub kind: EventKind,
     pub entity_id: Option<Uuid>,
     pub at: DateTime<Utc>,
+}
+
+/// What an event says happened (`events.event_type`).
+///
+/// A kind this build does not know (written by a newer instance during a
+/// rolling deploy) reads as [`EventKind::Other`]: it reloads everything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventKind {
+    ActionCompleted,
+    ActionBlocked,
+    ActionUpdated,
+    AgentStatusChange,
+    RevenueUpdate,
+    DeliverablePublished,
+    PlanImported,
+    #[serde(other)]
+    Other,
+}
+
+impl EventKind {
+    /// The kinds the events table accepts (its check constraint).
+    pub const ALL: [Self; 7] = [
+        Self::ActionCompleted,
+        Self::ActionBlocked,
+        Self::ActionUpdated,
+        Self::AgentStatusChange,
+        Self::RevenueUpdate,
+        Self::DeliverablePublished,
+        Self::PlanImported,
+    ];
+
+    /// The value stored in `events.event_type`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ActionCompleted => "ACTION_COMPLETED",
+            Self::ActionBlocked => "ACTION_BLOCKED",
+            Self::ActionUpdated => "ACTION_UPDATED",
+            Self::AgentStatusChange => "AGENT_STATUS_CHANGE",
+            Self::RevenueUpdate => "REVENUE_UPDATE",
+            Self::DeliverablePublished => "DELIVERABLE_PUBLISHED",
+            Self::PlanImported => "PLAN_IMPORTED",
+            Self::Other => "OTHER",
+        }
+    }
+
+    /// Reads a stored value; one this build does not know is `Other`.
+    pub fn from_stored(text: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == text)
+            .unwrap_or(Self::Other)
+    }
 }
 
 /// The parts of the cockpit an event changes.
@@ -41,12 +94,14 @@ impl LiveEvent {
             agents,
             money,
         };
-        match self.kind.as_str() {
-            "ACTION_COMPLETED" | "ACTION_BLOCKED" | "ACTION_UPDATED" => only(true, false, false),
-            "AGENT_STATUS_CHANGE" => only(false, true, false),
-            "REVENUE_UPDATE" | "DELIVERABLE_PUBLISHED" => only(false, false, true),
+        match self.kind {
+            EventKind::ActionCompleted | EventKind::ActionBlocked | EventKind::ActionUpdated => {
+                only(true, false, false)
+            }
+            EventKind::AgentStatusChange => only(false, true, false),
+            EventKind::RevenueUpdate | EventKind::DeliverablePublished => only(false, false, true),
             // Imports and anything newer than this build: reload it all.
-            _ => Touches::ALL,
+            EventKind::PlanImported | EventKind::Other => Touches::ALL,
         }
     }
 }
@@ -55,6 +110,12 @@ impl LiveEvent {
 /// everything, then go on from the event's id.
 pub const RESYNC: &str = "resync";
 
+/// The SSE event the server sends every [`PING_SECONDS`] on an idle stream:
+/// a sign of life the browser can see (comments are invisible to it), so a
+/// stream that went silent is known to be dead.
+pub const PING: &str = "ping";
+pub const PING_SECONDS: u64 = 15;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,7 +123,7 @@ mod tests {
     fn event(kind: &str) -> LiveEvent {
         LiveEvent {
             id: 1,
-            kind: kind.into(),
+            kind: serde_json::from_value(serde_json::json!(kind)).unwrap(),
             entity_id: None,
             at: Utc::now(),
         }
@@ -83,5 +144,16 @@ mod tests {
         assert!(event("REVENUE_UPDATE").touches().money);
         assert_eq!(event("PLAN_IMPORTED").touches(), Touches::ALL);
         assert_eq!(event("SOMETHING_NEW").touches(), Touches::ALL);
+    }
+
+    #[test]
+    fn kinds_read_back_as_written_and_unknown_ones_as_other() {
+        for kind in EventKind::ALL {
+            let json = serde_json::to_value(kind).unwrap();
+            assert_eq!(json, serde_json::json!(kind.as_str()));
+            assert_eq!(serde_json::from_value::<EventKind>(json).unwrap(), kind);
+            assert_eq!(EventKind::from_stored(kind.as_str()), kind);
+        }
+        assert_eq!(EventKind::from_stored("SOMETHING_NEW"), EventKind::Other);
     }
 }

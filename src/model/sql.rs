@@ -10,6 +10,23 @@ use sqlx::{Decode, Encode, Postgres, Type};
 
 macro_rules! text_column {
     ($($t:ty),* $(,)?) => {$(
+        text_type!($t);
+
+        impl<'r> Decode<'r, Postgres> for $t {
+            fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+                let text = <&str as Decode<Postgres>>::decode(value)?;
+                <$t>::ALL
+                    .into_iter()
+                    .find(|v| v.as_str() == text)
+                    .ok_or_else(|| format!("{text:?} is not a {}", stringify!($t)).into())
+            }
+        }
+    )*};
+}
+
+/// The type and encoding of a closed set stored as its `as_str()`.
+macro_rules! text_type {
+    ($t:ty) => {
         impl Type<Postgres> for $t {
             fn type_info() -> PgTypeInfo {
                 <String as Type<Postgres>>::type_info()
@@ -25,22 +42,24 @@ macro_rules! text_column {
             }
         }
 
-        impl<'r> Decode<'r, Postgres> for $t {
-            fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
-                let text = <&str as Decode<Postgres>>::decode(value)?;
-                <$t>::ALL
-                    .into_iter()
-                    .find(|v| v.as_str() == text)
-                    .ok_or_else(|| format!("{text:?} is not a {}", stringify!($t)).into())
-            }
-        }
-
         impl Encode<'_, Postgres> for $t {
             fn encode_by_ref(&self, buf: &mut PgArgumentBuffer) -> Result<IsNull, BoxDynError> {
                 <&str as Encode<Postgres>>::encode(self.as_str(), buf)
             }
         }
-    )*};
+    };
 }
 
 text_column!(super::ActionStatus, super::FunnelStage, super::Role,);
+
+// An event kind this build does not know (a newer instance wrote it during
+// a rolling deploy) is not an error: it reads as `Other`.
+text_type!(super::live::EventKind);
+
+impl<'r> Decode<'r, Postgres> for super::live::EventKind {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        Ok(Self::from_stored(<&str as Decode<Postgres>>::decode(
+            value,
+        )?))
+    }
+}

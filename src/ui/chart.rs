@@ -4,10 +4,12 @@
 //! (`/vendor/echarts.min.js`, installed from npm by `scripts/setup.sh`) only
 //! after hydration, so it never delays the first paint.
 //!
-//! The ECharts instance of a chart id lives as long as the page: when a panel
-//! re-renders with new data (another week, a live update) the drawn canvas is
-//! moved into the new markup and given the new data, so the chart updates in
-//! place (animated) instead of being redrawn from nothing.
+//! The ECharts instance of a chart id lives as long as the page (in a
+//! registry the app provides, [`provide_charts`]): when a panel re-renders
+//! with new data (another week, a live update) the drawn canvas is moved
+//! into the new markup (found through a `NodeRef`) and given the new data,
+//! so the chart updates in place (animated) instead of being redrawn from
+//! nothing. The id stays on the element for ECharts' own lookups and tests.
 
 use leptos::prelude::*;
 
@@ -23,14 +25,30 @@ pub fn Chart(
     label: String,
 ) -> impl IntoView {
     let plain = plain_bars(&spec);
+    let canvas = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| draw::show(id, spec.clone()));
+    {
+        let charts = expect_context::<draw::Charts>();
+        // Lives as long as this chart: stops watching for it when it goes.
+        let watch = StoredValue::new_local(None);
+        Effect::new(move |_| {
+            if let Some(element) = canvas.get() {
+                watch.set_value(draw::show(charts, id, element.into(), spec.clone()));
+            }
+        });
+    }
     view! {
         <figure class="chart" data-chart=id role="img" aria-label=label>
             <div class="chart-fallback">{plain}</div>
-            <div class="chart-canvas" id=id></div>
+            <div class="chart-canvas" id=id node_ref=canvas></div>
         </figure>
     }
+}
+
+/// The page's chart registry (browser only): call once, in the app.
+pub fn provide_charts() {
+    #[cfg(feature = "hydrate")]
+    draw::provide();
 }
 
 /// The chart as plain HTML bars: what shows before ECharts draws, and
@@ -110,7 +128,6 @@ fn plain_bars(spec: &ChartSpec) -> AnyView {
 
 #[cfg(feature = "hydrate")]
 mod draw {
-    use std::cell::{Cell, RefCell};
     use std::collections::HashMap;
 
     use charming::component::{Axis, Grid, Legend};
@@ -119,36 +136,81 @@ mod draw {
     use charming::series::Bar;
     use charming::{Chart, Echarts, WasmRenderer};
     use js_sys::{Promise, Reflect};
+    use leptos::prelude::*;
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Element, HtmlScriptElement, IntersectionObserver};
 
     use crate::model::chart::ChartSpec;
-
     use crate::ui::base::at;
+
     const LIBRARY: &str = "/vendor/echarts.min.js";
 
-    thread_local! {
-        /// Each chart id's ECharts instance and the element it draws in.
-        static CHARTS: RefCell<HashMap<&'static str, (Echarts, Element)>> = RefCell::default();
-        static LOADING: RefCell<Option<Promise>> = const { RefCell::new(None) };
-        static RESIZING: Cell<bool> = const { Cell::new(false) };
+    #[wasm_bindgen]
+    extern "C" {
+        /// `echarts.init(element)`: charming's own renderer only takes an
+        /// element id; ours comes from a `NodeRef`.
+        #[wasm_bindgen(js_namespace = echarts, js_name = init)]
+        fn init(element: &Element) -> Echarts;
     }
 
-    /// Draws chart `id` when it first scrolls into view (ECharts is loaded
-    /// then, not while the page starts), or updates it at once.
-    pub fn show(id: &'static str, spec: ChartSpec) {
-        if CHARTS.with(|c| c.borrow().contains_key(id)) {
-            return draw_now(id, spec);
+    /// The page's charts: each chart id's ECharts instance and the element
+    /// it draws in, and ECharts itself once loaded. Owned by the app.
+    #[derive(Default)]
+    pub struct Registry {
+        drawn: HashMap<&'static str, (Echarts, Element)>,
+        library: Option<Promise>,
+    }
+
+    pub type Charts = StoredValue<Registry, LocalStorage>;
+
+    /// Provides the registry; charts follow the window's width (an iPhone
+    /// turned sideways).
+    pub fn provide() {
+        let charts: Charts = StoredValue::new_local(Registry::default());
+        provide_context(charts);
+        let resize = window_event_listener(leptos::ev::resize, move |_| {
+            charts.with_value(|r| {
+                for (instance, _) in r.drawn.values() {
+                    instance.resize(JsValue::UNDEFINED);
+                }
+            })
+        });
+        on_cleanup(move || resize.remove());
+    }
+
+    /// Watches a chart's figure until it scrolls into view; dropping it
+    /// (with the chart) stops watching.
+    pub struct Watch {
+        observer: IntersectionObserver,
+        _seen: Closure<dyn FnMut(js_sys::Array, IntersectionObserver)>,
+    }
+
+    impl Drop for Watch {
+        fn drop(&mut self) {
+            self.observer.disconnect();
         }
-        let Some(slot) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-        else {
-            return;
-        };
-        let spec = RefCell::new(Some(spec));
+    }
+
+    /// Draws chart `id` in `canvas` when it first scrolls into view
+    /// (ECharts is loaded then, not while the page starts). A chart drawn
+    /// before (another week, a live update) keeps its instance: its canvas
+    /// takes the new element's place and is given the new data, so it
+    /// updates in place, animated.
+    pub fn show(
+        charts: Charts,
+        id: &'static str,
+        canvas: Element,
+        spec: ChartSpec,
+    ) -> Option<Watch> {
+        let drawn = charts.with_value(|r| r.drawn.contains_key(id));
+        if drawn {
+            draw_now(charts, id, canvas, spec);
+            return None;
+        }
+        let target = canvas.parent_element().unwrap_or_else(|| canvas.clone());
+        let mut pending = Some((canvas, spec));
         let seen = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
             move |entries: js_sys::Array, observer: IntersectionObserver| {
                 let visible = entries.iter().any(|e| {
@@ -157,49 +219,52 @@ mod draw {
                 });
                 if visible {
                     observer.disconnect();
-                    if let Some(spec) = spec.borrow_mut().take() {
-                        draw_now(id, spec);
+                    if let Some((canvas, spec)) = pending.take() {
+                        draw_now(charts, id, canvas, spec);
                     }
                 }
             },
         );
         // The canvas is hidden until drawn: watch its figure.
-        let target = slot.parent_element().unwrap_or(slot);
-        if let Ok(observer) = IntersectionObserver::new(seen.as_ref().unchecked_ref()) {
-            observer.observe(&target);
-        }
-        seen.forget();
+        let observer = IntersectionObserver::new(seen.as_ref().unchecked_ref()).ok()?;
+        observer.observe(&target);
+        Some(Watch {
+            observer,
+            _seen: seen,
+        })
     }
 
-    fn draw_now(id: &'static str, spec: ChartSpec) {
+    fn draw_now(charts: Charts, id: &'static str, canvas: Element, spec: ChartSpec) {
+        let Some(library) = library(charts) else {
+            return;
+        };
         leptos::task::spawn_local(async move {
-            if let Err(e) = JsFuture::from(library()).await {
+            if let Err(e) = JsFuture::from(library).await {
                 leptos::logging::warn!("charts unavailable: {e:?}");
                 return;
             }
-            draw(id, &build(&spec));
+            draw(charts, id, canvas, &build(&spec));
         });
     }
 
     /// ECharts, loaded once per page.
-    fn library() -> Promise {
-        LOADING.with(|l| {
-            l.borrow_mut()
+    fn library(charts: Charts) -> Option<Promise> {
+        charts.try_update_value(|r| {
+            r.library
                 .get_or_insert_with(|| {
-                    let window = web_sys::window().expect("a window");
+                    let window = window();
                     if Reflect::has(&window, &"echarts".into()).unwrap_or(false) {
                         return Promise::resolve(&JsValue::UNDEFINED);
                     }
                     Promise::new(&mut |resolve, reject| {
-                        let document = window.document().expect("a document");
-                        let script: HtmlScriptElement = document
-                            .create_element("script")
-                            .expect("a script element")
-                            .unchecked_into();
+                        let Ok(script) = document().create_element("script") else {
+                            return;
+                        };
+                        let script: HtmlScriptElement = script.unchecked_into();
                         script.set_src(&at(LIBRARY));
                         script.set_onload(Some(&resolve));
                         script.set_onerror(Some(&reject));
-                        if let Some(body) = document.body() {
+                        if let Some(body) = document().body() {
                             let _ = body.append_child(&script);
                         }
                     })
@@ -208,57 +273,27 @@ mod draw {
         })
     }
 
-    fn draw(id: &'static str, chart: &Chart) {
-        let Some(slot) = web_sys::window()
-            .and_then(|w| w.document())
-            .and_then(|d| d.get_element_by_id(id))
-        else {
-            return;
-        };
+    fn draw(charts: Charts, id: &'static str, canvas: Element, chart: &Chart) {
         let mark_drawn = |el: &Element| {
             if let Some(figure) = el.parent_element() {
                 let _ = figure.class_list().add_1("drawn");
             }
         };
-        CHARTS.with(|charts| {
-            let mut charts = charts.borrow_mut();
-            if let Some((instance, canvas)) = charts.get(id) {
-                if !canvas.is_same_node(Some(&slot)) {
-                    let _ = slot.replace_with_with_node_1(canvas);
+        charts.try_update_value(|r| {
+            if let Some((instance, drawn)) = r.drawn.get(id) {
+                if !drawn.is_same_node(Some(&canvas)) && canvas.is_connected() {
+                    let _ = canvas.replace_with_with_node_1(drawn);
                 }
-                mark_drawn(canvas);
+                mark_drawn(drawn);
                 WasmRenderer::update(instance, chart);
                 return;
             }
             // Shown first, so ECharts measures its real size.
-            mark_drawn(&slot);
-            match WasmRenderer::new_opt(None, None).render(id, chart) {
-                Ok(instance) => {
-                    charts.insert(id, (instance, slot));
-                }
-                Err(e) => leptos::logging::warn!("chart {id}: {e:?}"),
-            }
+            mark_drawn(&canvas);
+            let instance = init(&canvas);
+            WasmRenderer::update(&instance, chart);
+            r.drawn.insert(id, (instance, canvas));
         });
-        resize_with_window();
-    }
-
-    /// Charts follow the window's width (an iPhone turned sideways).
-    fn resize_with_window() {
-        if RESIZING.replace(true) {
-            return;
-        }
-        let on_resize = Closure::<dyn Fn()>::new(|| {
-            CHARTS.with(|charts| {
-                for (instance, _) in charts.borrow().values() {
-                    instance.resize(JsValue::UNDEFINED);
-                }
-            })
-        });
-        if let Some(window) = web_sys::window() {
-            let _ = window
-                .add_event_listener_with_callback("resize", on_resize.as_ref().unchecked_ref());
-        }
-        on_resize.forget();
     }
 
     fn build(spec: &ChartSpec) -> Chart {

@@ -1,7 +1,7 @@
 //! Live updates in the page: counters that panels' resources depend on
 //! (bumped by events from `GET /events`), the connection indicator, and
 //! "last updated". The connection itself lives in `live_client` (browser
-//! only).
+//! only), which the app starts; this module does not depend on it.
 
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
@@ -59,12 +59,10 @@ impl Live {
     }
 }
 
-/// Creates the page's live state and, in the browser, connects it.
+/// Creates the page's live state.
 pub fn provide_live() -> Live {
     let live = Live::new();
     provide_context(live);
-    #[cfg(feature = "hydrate")]
-    Effect::new(move |_| crate::ui::live_client::start(live));
     live
 }
 

@@ -550,3 +550,27 @@ async fn an_open_stream_ends_when_its_sign_in_does() {
     let again = SseClient::connect(&server.url, Some(&staying), Connect::default()).await;
     assert_eq!(again.err(), Some(reqwest::StatusCode::UNAUTHORIZED));
 }
+
+/// The browser cannot see comments; an idle stream sends `ping` events so
+/// that a page can tell a live stream from one that died silently (iOS
+/// after the background), and reconnect only then.
+#[tokio::test]
+async fn an_idle_stream_says_it_is_alive_with_a_ping_the_browser_can_see() {
+    let app = TestApp::empty().await;
+    let server = Server::start(&app.url, 0).await;
+    let vera = app.session(Role::Vip).await;
+    let mut client = SseClient::connect(&server.url, Some(&vera), Connect::default())
+        .await
+        .unwrap();
+    client.next(SOON).await.expect("greeting");
+    assert!(client.pings.is_empty());
+    // Nothing happens for longer than the ping interval (15 s).
+    assert!(client.next(Duration::from_secs(17)).await.is_none());
+    let ping = client.pings.first().expect("a ping within 17 s");
+    // It carries data (an event without data is never dispatched) and no
+    // id, so the browser's Last-Event-ID is untouched.
+    assert_eq!(ping.data, "{}");
+    assert_eq!(ping.id, None);
+    let id = append(&app.db, "ACTION_UPDATED").await;
+    assert_eq!(client.next_data(SOON).await.expect("the event").id(), id);
+}

@@ -108,6 +108,8 @@ pub struct SseClient {
     buffer: String,
     /// Comments seen (keep-alives and the greeting).
     pub comments: Vec<String>,
+    /// `ping` events seen (the stream's sign of life when idle).
+    pub pings: Vec<SseEvent>,
 }
 
 /// How a client connects.
@@ -149,6 +151,7 @@ impl SseClient {
             body: Box::pin(response.bytes_stream()),
             buffer: String::new(),
             comments: Vec::new(),
+            pings: Vec::new(),
         })
     }
 
@@ -182,7 +185,9 @@ impl SseClient {
                         _ => {}
                     }
                 }
-                if fields {
+                if event.event.as_deref() == Some("ping") {
+                    self.pings.push(event);
+                } else if fields {
                     return Some(event);
                 }
             }

@@ -19,7 +19,7 @@ use sqlx::PgPool;
 use tokio::sync::broadcast;
 use uuid::Uuid;
 
-use crate::model::live::LiveEvent;
+use crate::model::live::{EventKind, LiveEvent};
 
 /// The notification channel the events table's trigger notifies.
 pub const CHANNEL: &str = "rpm_events";
@@ -40,7 +40,7 @@ pub struct Hub {
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
-    event_type: String,
+    event_type: EventKind,
     entity_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 }

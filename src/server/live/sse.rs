@@ -2,7 +2,9 @@
 //! server-sent events.
 //!
 //! - each event has its id; `retry:` asks for a reconnect after 2 s;
-//!   a comment every 15 s keeps proxies from closing an idle stream;
+//!   a `ping` event every 15 s on an idle stream keeps proxies from closing
+//!   it and tells the browser the stream is alive (a comment would be
+//!   invisible to it);
 //! - a reconnecting browser sends `Last-Event-ID` and gets every event after
 //!   it from the events table; a first connection passes the cursor its
 //!   page was rendered at as `?after=`, so nothing between render and
@@ -28,7 +30,7 @@ use tower_sessions::Session;
 
 use super::access::Access;
 use super::hub::{events_after, newest_id};
-use crate::model::live::{LiveEvent, RESYNC};
+use crate::model::live::{LiveEvent, PING, PING_SECONDS, RESYNC};
 use crate::server::auth::guard::Viewer;
 use crate::server::auth::session::{ends_at, signed_in};
 use crate::server::state::AppState;
@@ -82,7 +84,11 @@ pub async fn events(
     let draining = Box::pin(state.drain.started());
     let stream = stream(start, after, receiver, db, access, draining);
     let mut response = Sse::new(stream)
-        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .keep_alive(
+            KeepAlive::new()
+                .interval(Duration::from_secs(PING_SECONDS))
+                .event(Event::default().event(PING).data("{}")),
+        )
         .into_response();
     let h = response.headers_mut();
     h.insert(

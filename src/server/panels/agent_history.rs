@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::error::AppError;
+use crate::model::live::EventKind;
 use crate::model::panels::{AgentHistory, CompletedAction, StatusChange};
 
 /// code, text, completed at, estimated and actual hours.
@@ -36,13 +37,14 @@ pub async fn history(
     let changes: Vec<(DateTime<Utc>, String, i32)> = sqlx::query_as(
         "select created_at, payload->>'status', (payload->>'health_score')::int
          from events
-         where event_type = 'AGENT_STATUS_CHANGE' and payload->>'agent_name' = $1
+         where event_type = $4 and payload->>'agent_name' = $1
            and created_at > $2 and created_at <= $3
          order by created_at desc",
     )
     .bind(name)
     .bind(since)
     .bind(now)
+    .bind(EventKind::AgentStatusChange)
     .fetch_all(db)
     .await?;
     Ok(AgentHistory {

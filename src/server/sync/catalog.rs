@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use sqlx::PgConnection;
 
 use super::report::Counts;
+use crate::model::live::EventKind;
 
 /// An agent's state as the agent writes it (one object per file, or a list).
 #[derive(Debug, Clone, Deserialize)]
@@ -251,8 +252,9 @@ pub async fn store_agent(
     if let (Some((id, _)), true) = (written, changed) {
         sqlx::query(
             "insert into events (event_type, entity_id, payload)
-             values ('AGENT_STATUS_CHANGE', $1, $2)",
+             values ($1, $2, $3)",
         )
+        .bind(EventKind::AgentStatusChange)
         .bind(id)
         .bind(json!({
             "agent_name": a.agent_name,
@@ -439,11 +441,11 @@ pub async fn store_deliverable(
     if let Some((id, _)) = written {
         let was_published = before.as_ref().is_some_and(|b| b.0 == "published");
         if d.status == "published" && !was_published {
-            event(tx, "DELIVERABLE_PUBLISHED", id, d).await?;
+            event(tx, EventKind::DeliverablePublished, id, d).await?;
         }
         let revenue_before = before.as_ref().and_then(|b| b.1);
         if before.is_some() && revenue_before != d.revenue_actual {
-            event(tx, "REVENUE_UPDATE", id, d).await?;
+            event(tx, EventKind::RevenueUpdate, id, d).await?;
         }
     }
     Ok(one_row(written.map(|(_, i)| i)))
@@ -451,7 +453,7 @@ pub async fn store_deliverable(
 
 async fn event(
     tx: &mut PgConnection,
-    kind: &str,
+    kind: EventKind,
     id: uuid::Uuid,
     d: &DeliverableRecord,
 ) -> Result<(), sqlx::Error> {

@@ -7,6 +7,7 @@ use serde_json::json;
 use sqlx::PgConnection;
 
 use super::report::{Counts, PlanReport};
+use crate::model::live::EventKind;
 use crate::server::plan::{ActionDoc, Diagnostic, PlanDoc};
 
 /// Why a plan was not stored.
@@ -106,18 +107,17 @@ pub async fn store_plan(
     }
     if report.changed() {
         refresh_completion_rate(tx, plan_id).await?;
-        sqlx::query(
-            "insert into events (event_type, entity_id, payload) values ('PLAN_IMPORTED', $1, $2)",
-        )
-        .bind(plan_id)
-        .bind(json!({
-            "week_start": plan.week_start,
-            "file": source.path,
-            "results": report.results,
-            "actions": report.actions,
-        }))
-        .execute(&mut *tx)
-        .await?;
+        sqlx::query("insert into events (event_type, entity_id, payload) values ($1, $2, $3)")
+            .bind(EventKind::PlanImported)
+            .bind(plan_id)
+            .bind(json!({
+                "week_start": plan.week_start,
+                "file": source.path,
+                "results": report.results,
+                "actions": report.actions,
+            }))
+            .execute(&mut *tx)
+            .await?;
     }
     Ok(report)
 }
