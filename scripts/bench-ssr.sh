@@ -7,7 +7,9 @@
 #    local demo sign-in.
 # 3. Drives GET / (the whole cockpit: overview, every panel) with oha at a
 #    fixed rate (default 50 req/s for 30 s) and prints p50/p95/p99.
-# 4. Index check: with sequential scans disabled for the database, loads the
+# 4. Streaming: time to the first byte, to the week heading and to the
+#    whole page (the page is sent in order as its panels answer).
+# 5. Index check: with sequential scans disabled for the database, loads the
 #    page again and lists every table PostgreSQL still read sequentially
 #    (no index could serve the query).
 # Goal (issue 5): p95 <= 30 ms.
@@ -37,6 +39,34 @@ echo "page size: $(wc -c <"$work/page.html") bytes"
 "$OHA" --no-tui -z "${SECONDS_RUN}s" -q "$RATE" -c 8 -H "Cookie: $cookie" -H 'Accept: text/html' \
   --output-format json "http://$ADDR/" >"$work/oha.json"
 bench_report "$work/oha.json" "$RATE"
+
+# The page streams in order (issue 18): the shell and the week's heading
+# leave before the panels. Per request: the first byte, the heading's chunk
+# (curl's first byte after the headers holds the shell; the heading follows
+# the overview's query) and the whole page, medians of 50 sequential loads.
+python3 - "http://$ADDR/" "$cookie" <<'PY'
+import http.client, statistics, sys, time, urllib.parse
+url, cookie = urllib.parse.urlparse(sys.argv[1]), sys.argv[2]
+first, heading, total = [], [], []
+for _ in range(50):
+    c = http.client.HTTPConnection(url.hostname, url.port)
+    t0 = time.perf_counter()
+    c.request("GET", "/", headers={"Cookie": cookie, "Accept": "text/html"})
+    r = c.getresponse()
+    seen, h = b"", None
+    chunk = r.read1(65536)
+    first.append(time.perf_counter() - t0)
+    while chunk:
+        seen += chunk
+        if h is None and b"Week of " in seen:
+            h = time.perf_counter() - t0
+        chunk = r.read1(65536)
+    total.append(time.perf_counter() - t0)
+    heading.append(h if h is not None else total[-1])
+    c.close()
+ms = lambda xs: f"{statistics.median(xs) * 1000:.1f} ms"
+print(f"streaming: first byte {ms(first)}, week heading {ms(heading)}, whole page {ms(total)} (medians of 50)")
+PY
 
 echo
 echo "index check: sequential scans during 20 page loads with enable_seqscan = off"

@@ -93,12 +93,16 @@ pub fn App() -> impl IntoView {
                 <UserMenu/>
             </header>
             <main class="page">
+                // In-order streaming: the shell and the week's heading are
+                // sent while the panels below still wait for their queries,
+                // and the page is whole and in order without JavaScript
+                // (out-of-order streaming would need a script to place it).
                 <Routes fallback=|| view! { <p class="empty">"Page not found."</p> }>
-                    <Route path=StaticSegment("") view=WeekPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("songs") view=SongsPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("deliverables") view=DeliverablesPage ssr=SsrMode::Async/>
-                    <Route path=(StaticSegment("agents"), ParamSegment("name")) view=AgentPage ssr=SsrMode::Async/>
-                    <Route path=StaticSegment("sync") view=SyncPage ssr=SsrMode::Async/>
+                    <Route path=StaticSegment("") view=WeekPage ssr=SsrMode::InOrder/>
+                    <Route path=StaticSegment("songs") view=SongsPage ssr=SsrMode::InOrder/>
+                    <Route path=StaticSegment("deliverables") view=DeliverablesPage ssr=SsrMode::InOrder/>
+                    <Route path=(StaticSegment("agents"), ParamSegment("name")) view=AgentPage ssr=SsrMode::InOrder/>
+                    <Route path=StaticSegment("sync") view=SyncPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
         </Router>

@@ -15,7 +15,7 @@ mod server {
     use crate::error::AppError;
     pub use crate::server::auth::caller::{caller, Caller, Need};
     pub use crate::server::panels;
-    pub use crate::server::week::{current_plan, PlanRow};
+    pub use crate::server::week::{plan_once, PlanRow};
     use chrono::NaiveDate;
 
     /// The caller (if allowed `need`) and the week's plan.
@@ -25,7 +25,7 @@ mod server {
     ) -> Result<(Caller, Option<PlanRow>), AppError> {
         let caller = caller(need).await?;
         let day = week.unwrap_or_else(|| chrono::Utc::now().date_naive());
-        let plan = current_plan(&caller.state.db, day).await?;
+        let plan = plan_once(&caller.state.db, day).await?;
         Ok((caller, plan))
     }
 }

@@ -89,6 +89,7 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         let state = state.clone();
         move || {
             provide_context(state.clone());
+            provide_context(super::week::PlansRead::default());
             page_url_with_mount_path();
         }
     };

@@ -1,5 +1,7 @@
 //! Queries behind the week overview.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -46,10 +48,31 @@ pub async fn current_week(
     db: &sqlx::PgPool,
     today: NaiveDate,
 ) -> Result<Option<WeekOverview>, AppError> {
-    match current_plan(db, today).await? {
+    match plan_once(db, today).await? {
         Some(plan) => Ok(Some(overview(db, plan).await?)),
         None => Ok(None),
     }
+}
+
+/// The plans a request has read, by day: the cockpit's page renders the
+/// week and five panels, each asking for the same plan. Provided per
+/// request (pages and server functions) by the router.
+#[derive(Clone, Default, Debug)]
+pub struct PlansRead(std::sync::Arc<tokio::sync::Mutex<HashMap<NaiveDate, Option<PlanRow>>>>);
+
+/// [`current_plan`], read once per request: the first caller reads it
+/// (the others wait for it), the rest take the copy.
+pub async fn plan_once(db: &sqlx::PgPool, today: NaiveDate) -> Result<Option<PlanRow>, AppError> {
+    let Some(read) = leptos::prelude::use_context::<PlansRead>() else {
+        return current_plan(db, today).await;
+    };
+    let mut read = read.0.lock().await;
+    if let Some(plan) = read.get(&today) {
+        return Ok(plan.clone());
+    }
+    let plan = current_plan(db, today).await?;
+    read.insert(today, plan.clone());
+    Ok(plan)
 }
 
 /// The plan of the week containing `today`; failing that the newest plan
