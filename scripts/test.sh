@@ -47,6 +47,9 @@ erase=(env RUSTFLAGS="--cfg erase_components")
 "${erase[@]}" "${clippy[@]}" --features ssr --all-targets -- -D warnings
 "${erase[@]}" "${clippy[@]}" --features hydrate --lib -- -D warnings
 
+step "module structure: no import cycles"
+python3 scripts/check-module-cycles.py src
+
 step "unit and integration tests (PostgreSQL, lake stand-ins)"
 for kv in $(bash scripts/lake-emulators/start.sh); do
   case "$kv" in

@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod api_v1;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod db;
 pub mod drain;
 pub mod embedded_pg;
@@ -24,5 +25,6 @@ pub mod state;
 pub mod sync;
 pub mod tokens;
 pub mod week;
+pub mod week_cache;
 
 pub use state::{state, AppState};

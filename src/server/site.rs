@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 use axum::http::{header, HeaderValue};
 use axum::Router;
 use leptos::prelude::LeptosOptions;
-use tower_http::services::ServeDir;
+use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::state::AppState;
@@ -26,9 +26,9 @@ pub const DAILY: &str = "public, max-age=86400";
 /// always revalidated.
 pub const REVALIDATE: &str = "no-cache";
 
-/// `/pkg` and `/vendor`, served from the site's directory with their
-/// precompressed copies and their caching. Other files (icons, the
-/// manifest, the favicon) come from the router's fallback.
+/// The site's files, public (the sign-in pages use them): `/pkg` and
+/// `/vendor` from the site's directory with their precompressed copies,
+/// the icons, the favicon and the manifest, each with its caching.
 pub fn routes(options: &LeptosOptions) -> Router<AppState> {
     let root = Path::new(&*options.site_root);
     let pkg = &*options.site_pkg_dir;
@@ -37,11 +37,19 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
     } else {
         REVALIDATE
     };
-    files(&format!("/{pkg}"), root.join(pkg), pkg_caching).merge(files(
-        "/vendor",
-        root.join("vendor"),
-        DAILY,
-    ))
+    let file = |name: &str| {
+        Router::new()
+            .route_service(&format!("/{name}"), ServeFile::new(root.join(name)))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static(DAILY),
+            ))
+    };
+    files(&format!("/{pkg}"), root.join(pkg), pkg_caching)
+        .merge(files("/vendor", root.join("vendor"), DAILY))
+        .merge(files("/icons", root.join("icons"), DAILY))
+        .merge(file("favicon.svg"))
+        .merge(file("manifest.webmanifest"))
 }
 
 /// `dir` at `path`, with `caching` and its precompressed copies.

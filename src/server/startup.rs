@@ -17,7 +17,8 @@ use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 
-use super::auth::{self, Clock};
+use super::auth;
+use super::clock::Clock;
 use super::request;
 use super::security::client::{self, TrustedProxies};
 use super::security::host::{self, AllowedHosts};
@@ -98,8 +99,9 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         Duration::from_secs(settings.request_timeout_seconds.max(1)),
     );
     // Pages, server functions, files and sign-in: the browser's side, with
-    // sessions, the sign-in guard and the cross-site check.
-    let browser = Router::<AppState>::new()
+    // sessions and the cross-site check; the sign-in guard is a layer of
+    // the private routes only.
+    let private = Router::<AppState>::new()
         // Server functions are registered here too, with AppState in context.
         .leptos_routes_with_context(&state, routes, context.clone(), {
             let options = state.leptos_options.clone();
@@ -111,8 +113,6 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
             AppState,
             _,
         >(context.clone(), shell))
-        .merge(super::site::routes(&state.leptos_options))
-        .merge(auth::routes(state.limits.clone()))
         .merge(extra)
         .layer(timeout)
         // The live-update stream lasts as long as the browser stays.
@@ -120,7 +120,12 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         .layer(from_fn_with_state(
             state.clone(),
             auth::guard::require_sign_in,
-        ))
+        ));
+    let public = super::site::routes(&state.leptos_options)
+        .merge(auth::routes(state.limits.clone()))
+        .layer(timeout);
+    let browser = private
+        .merge(public)
         .layer(auth::session::layer(state.db.clone(), &settings))
         .layer(from_fn_with_state(
             state.clone(),

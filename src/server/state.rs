@@ -6,7 +6,7 @@ use axum::extract::FromRef;
 use leptos::prelude::*;
 use sqlx::PgPool;
 
-use super::auth::Clock;
+use super::clock::Clock;
 use super::security::rate_limit::Limits;
 use super::settings::Settings;
 use crate::error::AppError;
@@ -23,7 +23,7 @@ pub struct AppState {
     /// Live updates: the events table, fanned out.
     pub live: Arc<super::live::Hub>,
     /// The API's current week between changes.
-    pub week_cache: Arc<super::api_v1::WeekCache>,
+    pub week_cache: Arc<super::week_cache::WeekCache>,
     /// Set on SIGTERM / SIGINT: not ready, event streams end.
     pub drain: Arc<super::drain::Drain>,
 }

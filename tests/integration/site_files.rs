@@ -127,3 +127,38 @@ async fn unhashed_names_are_always_revalidated() {
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(header_of(&response, header::CACHE_CONTROL), REVALIDATE);
 }
+
+/// The icons, the favicon and the manifest are public (the sign-in page
+/// links them, and iOS fetches the touch icon without a cookie), kept for
+/// a day; everything else of the browser's side asks for a sign-in, an
+/// unknown path too.
+#[tokio::test]
+async fn the_sign_in_pages_files_are_public_and_nothing_else_is() {
+    let site = site();
+    std::fs::create_dir_all(site.path().join("icons")).unwrap();
+    std::fs::write(site.path().join("icons/icon-180.png"), b"PNG").unwrap();
+    std::fs::write(site.path().join("favicon.svg"), "<svg/>").unwrap();
+    std::fs::write(site.path().join("manifest.webmanifest"), "{}").unwrap();
+    let router = serving(site.path(), true).await;
+    for (path, kind) in [
+        ("/icons/icon-180.png", "image/png"),
+        ("/favicon.svg", "image/svg+xml"),
+        ("/manifest.webmanifest", "application/manifest+json"),
+    ] {
+        let response = get(&router, path, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(header_of(&response, header::CACHE_CONTROL), DAILY, "{path}");
+        assert_eq!(header_of(&response, header::CONTENT_TYPE), kind, "{path}");
+    }
+    for path in ["/", "/songs", "/no-such-page", "/icons.html", "/events"] {
+        let response = get(&router, path, None).await;
+        assert!(
+            matches!(
+                response.status(),
+                StatusCode::SEE_OTHER | StatusCode::UNAUTHORIZED
+            ),
+            "{path}: {}",
+            response.status()
+        );
+    }
+}

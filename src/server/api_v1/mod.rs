@@ -6,7 +6,6 @@ mod agent_status;
 mod agents;
 mod analytics;
 mod auth;
-mod cache;
 mod deliverables;
 mod error;
 mod openapi;
@@ -22,7 +21,6 @@ use axum::Router;
 use super::state::AppState;
 
 pub use auth::Bearer;
-pub use cache::WeekCache;
 pub use error::ApiError;
 pub use openapi::ApiDoc;
 

@@ -14,7 +14,6 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::auth::Bearer;
-use super::cache::{Encoding, WeekCache};
 use super::error::{ApiError, ErrorBody};
 use super::params::{bounded, Params};
 use crate::model::analytics::forecast_percent;
@@ -22,6 +21,7 @@ use crate::model::{ActionStatus, FunnelStage};
 use crate::server::analytics;
 use crate::server::live::hub::newest_id;
 use crate::server::week::current_plan;
+use crate::server::week_cache::{Encoding, WeekCache};
 
 /// An action item as the API shows it.
 #[derive(Debug, Serialize, Deserialize, sqlx::FromRow, ToSchema)]

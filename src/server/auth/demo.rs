@@ -12,8 +12,8 @@ use axum::Form;
 use serde::Deserialize;
 use tower_sessions::Session;
 
-use super::google::finish;
-use super::pages::{message_page, Frame};
+use super::frame::{message_page, Frame};
+use super::sign_in::finish;
 use crate::server::settings::Settings;
 use crate::server::state::AppState;
 

@@ -58,11 +58,11 @@ impl IntoResponse for Rejection {
             // (`request::retry_after_when_unavailable`).
             if self.page {
                 // Still signed in: the way on is this page again, not sign-in.
-                let frame = super::pages::Frame {
+                let frame = super::frame::Frame {
                     base: self.base.clone(),
                     css: self.css.clone(),
                 };
-                let mut page = super::pages::message_page_with(
+                let mut page = super::frame::message_page_with(
                     &frame,
                     503,
                     "The cockpit is briefly unavailable",
@@ -120,7 +120,7 @@ impl FromRequestParts<AppState> for Viewer {
             return Ok(viewer.clone());
         }
         let page = wants_page(parts);
-        let super::pages::Frame { base, css } = super::pages::Frame::of(state);
+        let super::frame::Frame { base, css } = super::frame::Frame::of(state);
         let reject = |reason| Rejection {
             reason,
             page,
@@ -177,23 +177,14 @@ impl FromRequestParts<AppState> for Viewer {
     }
 }
 
-/// Paths of the browser's routes anyone may request: the sign-in flow and
-/// static files. (Health and the token API are not under this guard.)
-pub fn is_public(path: &str) -> bool {
-    const PREFIXES: [&str; 4] = ["/auth/", "/pkg/", "/icons/", "/vendor/"];
-    const FILES: [&str; 3] = ["/login", "/favicon.svg", "/manifest.webmanifest"];
-    FILES.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
-}
-
-/// Middleware: everything that is not public needs a signed-in viewer.
+/// Middleware of the private routes (pages, server functions, `/events`,
+/// the not-found page): a signed-in viewer, or the way to sign in. The
+/// sign-in flow and the site's files are routes without it.
 pub async fn require_sign_in(
     State(state): State<AppState>,
     request: Request,
     next: Next,
 ) -> Response {
-    if is_public(request.uri().path()) {
-        return next.run(request).await;
-    }
     let (mut parts, body) = request.into_parts();
     match Viewer::from_request_parts(&mut parts, &state).await {
         Ok(_) => next.run(Request::from_parts(parts, body)).await,

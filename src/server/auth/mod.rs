@@ -3,12 +3,13 @@
 //! the local demo sign-in.
 
 pub mod caller;
-pub mod clock;
 pub mod demo;
+pub mod frame;
 pub mod google;
 pub mod guard;
 pub mod pages;
 pub mod session;
+pub mod sign_in;
 pub mod store;
 pub mod users;
 
@@ -18,7 +19,6 @@ use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 use axum::Router;
 
-pub use clock::Clock;
 pub use guard::Viewer;
 pub use users::User;
 

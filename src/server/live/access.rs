@@ -12,7 +12,7 @@ use sqlx::PgPool;
 use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::server::auth::Clock;
+use crate::server::clock::Clock;
 
 pub struct Access {
     pub clock: Arc<Clock>,

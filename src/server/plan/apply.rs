@@ -42,17 +42,6 @@ fn link_target(value: &str) -> String {
     }
 }
 
-/// Fields whose value may be a list written under an empty label.
-pub fn listable(field: ActionField) -> bool {
-    matches!(
-        field,
-        ActionField::Dependencies
-            | ActionField::Blocker
-            | ActionField::Verification
-            | ActionField::Evidence
-    )
-}
-
 /// A Logseq block id (`id:: 60af74c1-62f8-434a-827c-abc6d2a71734`).
 fn is_uuid(text: &str) -> bool {
     let parts: Vec<&str> = text.split('-').collect();

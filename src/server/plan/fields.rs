@@ -264,6 +264,17 @@ pub fn split_label(line: &str, bold: bool) -> Option<(&str, &str)> {
     .then(|| (label.trim(), value.trim()))
 }
 
+/// Fields whose value may be a list written under an empty label.
+pub fn listable(field: ActionField) -> bool {
+    matches!(
+        field,
+        ActionField::Dependencies
+            | ActionField::Blocker
+            | ActionField::Verification
+            | ActionField::Evidence
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,14 +6,13 @@ use chrono::{Days, NaiveDate, NaiveTime, TimeZone, Utc};
 
 use super::diagnostics::Diags;
 use super::draft::{ActionDraft, Dated, Draft};
-use super::values::{monday_of, parse_week, WrittenDate};
+use super::values::monday_of;
 use super::{ActionDoc, PlanDoc};
 use crate::model::ActionStatus;
 
 /// The plan (when the week and results could be read) and everything said
 /// about it; the plan is refused when any error was found.
 pub fn finish(mut d: Draft) -> (Option<PlanDoc>, Diags) {
-    d.end();
     apply_named(&mut d);
     let week = week(&mut d);
     let status = match d.status.take() {
@@ -223,26 +222,4 @@ fn derived_status(actions: &[ActionDoc]) -> &'static str {
     } else {
         "in_progress"
     }
-}
-
-/// A date in a heading ("Monday, October 28, 2025", "Week of Oct 27 – Nov 2, 2025",
-/// "RPM Weekly Plan – 2026-W47").
-pub fn week_in(text: &str) -> Option<WrittenDate> {
-    let candidates = [
-        Some(text),
-        text.rsplit_once(':').map(|(_, t)| t),
-        text.split_once("Week of").map(|(_, t)| t),
-        text.split_once('(')
-            .and_then(|(_, t)| t.split_once(')'))
-            .map(|(t, _)| t),
-    ];
-    candidates
-        .into_iter()
-        .flatten()
-        .find_map(|t| parse_week(t.trim()).ok())
-        .map(|(start, end)| WrittenDate {
-            year: start.year.or(end.and_then(|e| e.year)),
-            ..start
-        })
-        .filter(|d| d.year.is_some())
 }

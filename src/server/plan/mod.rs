@@ -15,6 +15,7 @@ mod draft;
 mod fields;
 mod finish;
 mod inline;
+mod read;
 mod table;
 pub mod values;
 
@@ -98,6 +99,7 @@ pub fn parse_plan(source: &str) -> Result<Parsed, Refused> {
     for block in blocks::blocks(source) {
         d.block(block);
     }
+    d.end();
     let (plan, mut diags) = finish::finish(d);
     diags.attach_text(source);
     match plan {

@@ -1,13 +1,31 @@
 //! Tables of actions, in any column order, with the header names of
 //! common exports (Notion, spreadsheets): a code column and a text column
-//! make a table of actions; every other known column is a field.
+//! make a table of actions; every other known column is a field. The rows
+//! are read here (with what is wrong about the table); the walk
+//! ([`super::read`]) makes them actions.
 
-use super::draft::Draft;
+use super::diagnostics::Diags;
 use super::fields::{action_field, ActionField};
 use super::inline::split_code;
 use super::values::is_action_code;
 
-pub fn table(d: &mut Draft, line: usize, header: &[String], rows: Vec<(usize, Vec<String>)>) {
+/// One row of a table of actions.
+pub struct Row {
+    pub line: usize,
+    pub code: String,
+    pub text: String,
+    /// Every other known column: field, the cell, the column's header.
+    pub fields: Vec<(ActionField, String, String)>,
+}
+
+/// The actions of a table (header at `line`); warnings about columns and
+/// errors about rows go to `diags`.
+pub fn rows(
+    diags: &mut Diags,
+    line: usize,
+    header: &[String],
+    rows: Vec<(usize, Vec<String>)>,
+) -> Vec<Row> {
     let rows: Vec<(usize, Vec<String>)> = rows
         .into_iter()
         .filter(|(_, cells)| cells.iter().any(|c| !c.trim().is_empty()))
@@ -36,7 +54,7 @@ pub fn table(d: &mut Draft, line: usize, header: &[String], rows: Vec<(usize, Ve
         });
     let Some(text_col) = text_col else {
         if !rows.is_empty() {
-            d.diags.warn(
+            diags.warn(
                 line,
                 format!(
                     "table without a text column (Name, Task, Action, Title); its {} row(s) are not read",
@@ -44,32 +62,32 @@ pub fn table(d: &mut Draft, line: usize, header: &[String], rows: Vec<(usize, Ve
                 ),
             );
         }
-        return;
+        return Vec::new();
     };
     if code_col.is_none() && !codes_in_text {
-        d.diags.warn(
+        diags.warn(
             line,
             format!(
                 "table without an action-code column (Code, ID); its {} row(s) are not read",
                 rows.len()
             ),
         );
-        return;
+        return Vec::new();
     }
     // Each column read once: a second text or owner column is reported.
     let mut seen: Vec<ActionField> = Vec::new();
     for (i, h) in header.iter().enumerate() {
         match columns[i] {
-            None if !h.trim().is_empty() => d.diags.warn(
+            None if !h.trim().is_empty() => diags.warn(
                 line,
                 format!("column {:?} is not a field of an action; ignored", h.trim()),
             ),
-            Some(ActionField::NotStored(what)) => d.diags.warn(
+            Some(ActionField::NotStored(what)) => diags.warn(
                 line,
                 format!("column {:?}: {what} is not stored; ignored", h.trim()),
             ),
             Some(f) if seen.contains(&f) => {
-                d.diags.warn(
+                diags.warn(
                     line,
                     format!("column {:?} repeats an earlier column; ignored", h.trim()),
                 );
@@ -79,26 +97,35 @@ pub fn table(d: &mut Draft, line: usize, header: &[String], rows: Vec<(usize, Ve
             None => {}
         }
     }
+    let mut actions = Vec::new();
     for (no, cells) in rows {
         let (code, text) = match code_col {
             Some(c) => (cell(&cells, c), cell(&cells, text_col)),
             None => split_code(&cell(&cells, text_col)).unwrap_or_default(),
         };
         if !is_action_code(&code) {
-            d.diags.error(
+            diags.error(
                 no,
                 format!("{code:?} is not an action code (like CLOUD-001a)"),
             );
             continue;
         }
-        d.new_action(code, text, no);
-        for (i, field) in columns.iter().enumerate() {
-            match field {
-                Some(ActionField::Code | ActionField::Text | ActionField::NotStored(_)) | None => {}
-                Some(f) => d.action_value(*f, &cell(&cells, i), no, &header[i]),
-            }
-        }
-        d.pending = None;
+        let fields = columns
+            .iter()
+            .enumerate()
+            .filter_map(|(i, field)| match field {
+                Some(ActionField::Code | ActionField::Text | ActionField::NotStored(_)) | None => {
+                    None
+                }
+                Some(f) => Some((*f, cell(&cells, i), header[i].clone())),
+            })
+            .collect();
+        actions.push(Row {
+            line: no,
+            code,
+            text,
+            fields,
+        });
     }
-    d.in_action = false;
+    actions
 }

@@ -440,6 +440,28 @@ pub fn parse_dependencies(text: &str) -> Vec<String> {
     codes
 }
 
+/// A date in a heading ("Monday, October 28, 2025", "Week of Oct 27 – Nov 2, 2025",
+/// "RPM Weekly Plan – 2026-W47").
+pub fn week_in(text: &str) -> Option<WrittenDate> {
+    let candidates = [
+        Some(text),
+        text.rsplit_once(':').map(|(_, t)| t),
+        text.split_once("Week of").map(|(_, t)| t),
+        text.split_once('(')
+            .and_then(|(_, t)| t.split_once(')'))
+            .map(|(t, _)| t),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find_map(|t| parse_week(t.trim()).ok())
+        .map(|(start, end)| WrittenDate {
+            year: start.year.or(end.and_then(|e| e.year)),
+            ..start
+        })
+        .filter(|d| d.year.is_some())
+}
+
 #[cfg(test)]
 #[path = "values_tests.rs"]
 mod tests;
