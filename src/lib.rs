@@ -1,16 +1,16 @@
 //! RPM Cockpit: a live weekly-planning cockpit.
 //!
-//! Shared code (`model`, `api`, `ui`, `error`) builds for both the server
+//! Shared code (`model`, `server_fns`, `ui`, `error`) builds for both the server
 //! and the browser; everything that touches the database lives in `server`,
 //! compiled only with the `ssr` feature.
 
 // Deeply nested view types (the cockpit page) need more than the default 128.
 #![recursion_limit = "512"]
 
-pub mod api;
 pub mod app;
 pub mod error;
 pub mod model;
+pub mod server_fns;
 pub mod ui;
 
 #[cfg(feature = "ssr")]

@@ -198,7 +198,7 @@ mod tests {
     fn agent_health_is_coloured_by_band() {
         let card = |name: &str, health_score| AgentCard {
             name: name.into(),
-            status: "active".into(),
+            status: crate::model::kinds::AgentStatus::Active,
             health_score,
             current_action: None,
             last_heartbeat: Utc::now(),

@@ -3,6 +3,7 @@
 pub mod action_change;
 pub mod analytics;
 pub mod chart;
+pub mod kinds;
 pub mod live;
 pub mod panels;
 #[cfg(feature = "ssr")]

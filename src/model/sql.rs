@@ -1,4 +1,5 @@
-//! The closed sets stored as text (`ActionStatus`, `FunnelStage`, `Role`):
+//! The closed sets stored as text (`ActionStatus`, `FunnelStage`, `Role`,
+//! the sets of `kinds`, and `EventKind`):
 //! one checked mapping each, so rows decode into the enum and values bind
 //! as it. A stored value outside the set is a decode error — the server's
 //! fault (500), never the caller's (400).
@@ -16,7 +17,8 @@ macro_rules! text_column {
             fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
                 let text = <&str as Decode<Postgres>>::decode(value)?;
                 <$t>::ALL
-                    .into_iter()
+                    .iter()
+                    .copied()
                     .find(|v| v.as_str() == text)
                     .ok_or_else(|| format!("{text:?} is not a {}", stringify!($t)).into())
             }
@@ -50,7 +52,16 @@ macro_rules! text_type {
     };
 }
 
-text_column!(super::ActionStatus, super::FunnelStage, super::Role,);
+text_column!(
+    super::ActionStatus,
+    super::FunnelStage,
+    super::Role,
+    super::kinds::AgentStatus,
+    super::kinds::DeliverableKind,
+    super::kinds::DeliverableStatus,
+    super::kinds::SongStatus,
+    super::kinds::Scope,
+);
 
 // An event kind this build does not know (a newer instance wrote it during
 // a rolling deploy) is not an error: it reads as `Other`.

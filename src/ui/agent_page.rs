@@ -5,8 +5,8 @@ use leptos::prelude::*;
 
 use leptos_router::hooks::use_params_map;
 
-use crate::api::panels::get_agent_history;
 use crate::model::panels::{is_stale, AgentHistory};
+use crate::server_fns::panels::get_agent_history;
 use crate::ui::base::at;
 use crate::ui::panels::common::{panel_error, relative};
 
@@ -65,7 +65,7 @@ fn Body(h: AgentHistory) -> impl IntoView {
         <h1 id="agent-heading">{c.name.clone()}</h1>
         <div class=format!("agent-card band-{band}") class:stale=stale>
             <span class="health">{c.health_score}</span>
-            <span class="agent-status">{if stale { "stale".to_string() } else { c.status.clone() }}" · "{band}</span>
+            <span class="agent-status">{if stale { "stale" } else { c.status.as_str() }}" · "{band}</span>
             <span class="agent-meta">{c.current_action.clone().unwrap_or_else(|| "no current action".into())}</span>
             <span class="agent-meta">"Last heartbeat "{relative(h.now, c.last_heartbeat)}</span>
         </div>

@@ -5,10 +5,9 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::panels::get_deliverable_list;
-use crate::model::panels::{
-    DeliverableFilter, DeliverableList, DELIVERABLE_KINDS, DELIVERABLE_STATUSES,
-};
+use crate::model::kinds::{DeliverableKind, DeliverableStatus};
+use crate::model::panels::{DeliverableFilter, DeliverableList};
+use crate::server_fns::panels::get_deliverable_list;
 use crate::ui::base::at;
 use crate::ui::live::use_live;
 use crate::ui::panels::common::{money, panel_error};
@@ -45,10 +44,9 @@ pub fn DeliverablesPage() -> impl IntoView {
     }
 }
 
-fn options(values: &[&'static str], chosen: &Option<String>) -> impl IntoView {
+fn options(values: impl Iterator<Item = &'static str>, chosen: &Option<String>) -> impl IntoView {
     values
-        .iter()
-        .map(|v| view! { <option value=*v selected=chosen.as_deref() == Some(*v)>{*v}</option> })
+        .map(|v| view! { <option value=v selected=chosen.as_deref() == Some(v)>{v}</option> })
         .collect_view()
 }
 
@@ -56,8 +54,8 @@ fn options(values: &[&'static str], chosen: &Option<String>) -> impl IntoView {
 fn Filters(chosen: DeliverableFilter) -> impl IntoView {
     view! {
         <Form method="GET" action=at("/deliverables") attr:class="filters">
-            <label>"Kind"<select name="kind"><option value="">"All kinds"</option>{options(&DELIVERABLE_KINDS, &chosen.kind)}</select></label>
-            <label>"Status"<select name="status"><option value="">"Any status"</option>{options(&DELIVERABLE_STATUSES, &chosen.status)}</select></label>
+            <label>"Kind"<select name="kind"><option value="">"All kinds"</option>{options(DeliverableKind::ALL.iter().map(|k| k.as_str()), &chosen.kind)}</select></label>
+            <label>"Status"<select name="status"><option value="">"Any status"</option>{options(DeliverableStatus::ALL.iter().map(|s| s.as_str()), &chosen.status)}</select></label>
             <button type="submit" class="button">"Filter"</button>
         </Form>
     }
@@ -86,7 +84,7 @@ fn Listing(list: DeliverableList, chosen: DeliverableFilter) -> impl IntoView {
             // "published Oct 26, 2026", or the status alone.
             let state = match d.published_at {
                 Some(t) => format!("{} {}", d.status, t.format("%b %-d, %Y")),
-                None => d.status.clone(),
+                None => d.status.to_string(),
             };
             let revenue = match (d.revenue_actual, d.revenue_target) {
                 (Some(a), Some(t)) => format!("{} of {}", money(a), money(t)),
@@ -94,11 +92,11 @@ fn Listing(list: DeliverableList, chosen: DeliverableFilter) -> impl IntoView {
                 (None, Some(t)) => format!("target {}", money(t)),
                 (None, None) => "no revenue".into(),
             };
-            let (kind, status) = (d.kind.clone(), d.status.clone());
+            let (kind, status) = (d.kind.as_str(), d.status.as_str());
             view! {
                 <li class="deliverable" data-kind=kind data-status=status>
                     <a class="deliverable-title" href=d.link rel="noopener">{d.title}</a>
-                    <span class="feed-meta"><span class="kind">{d.kind}</span>" · "{state}</span>
+                    <span class="feed-meta"><span class="kind">{kind}</span>" · "{state}</span>
                     <span class="feed-meta">{revenue}</span>
                 </li>
             }

@@ -40,7 +40,7 @@ impl Live {
     /// Reloads the panels a live event (or the return of the connection)
     /// touches: the reloads are not the viewer's activity.
     pub fn reload_for_event(&self, touches: Touches) {
-        crate::api::client::marking_reloads(|| self.bump(touches));
+        crate::server_fns::client::marking_reloads(|| self.bump(touches));
     }
 
     /// Reloads the panels `touches` names.

@@ -5,12 +5,11 @@ use leptos::prelude::*;
 use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::panels::get_songs;
+use crate::model::kinds::SongStatus;
 use crate::model::panels::{duration_label, SongCatalog, SongFilter};
+use crate::server_fns::panels::get_songs;
 use crate::ui::base::at;
 use crate::ui::panels::common::{money, panel_error};
-
-const STATUSES: [&str; 4] = ["generated", "reviewed", "mastered", "released"];
 
 #[component]
 pub fn SongsPage() -> impl IntoView {
@@ -49,7 +48,7 @@ fn options(values: &[String], chosen: &Option<String>) -> impl IntoView {
 
 #[component]
 fn Catalog(c: SongCatalog, filter: SongFilter) -> impl IntoView {
-    let statuses: Vec<String> = STATUSES.map(String::from).to_vec();
+    let statuses: Vec<String> = SongStatus::ALL.iter().map(|s| s.to_string()).collect();
     let count = c.songs.len();
     let rows = c
         .songs
@@ -65,13 +64,13 @@ fn Catalog(c: SongCatalog, filter: SongFilter) -> impl IntoView {
             .flatten()
             .collect::<Vec<_>>()
             .join(" · ");
-            let status = s.status.clone();
+            let status = s.status.as_str();
             let earned = s.revenue_actual.map(|r| format!(" · {}", money(r)));
             view! {
                 <li class="song" data-status=status>
                     <span class="song-title">{s.title}</span>
                     <span class="feed-meta">{s.album.unwrap_or_default()}" · "{detail}</span>
-                    <span class="feed-meta">{s.status}{earned}</span>
+                    <span class="feed-meta">{s.status.as_str()}{earned}</span>
                 </li>
             }
         })

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use leptos::prelude::*;
 
-use crate::api::sync::get_sync_status;
 use crate::model::sync::{SyncFile, SyncNote};
+use crate::server_fns::sync::get_sync_status;
 use crate::ui::panels::common::{panel_error, relative};
 
 #[component]

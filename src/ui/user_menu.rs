@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::api::me::who_am_i;
+use crate::server_fns::me::who_am_i;
 use crate::ui::base::at;
 
 /// Name, role and a sign-out form (a plain POST: works without JavaScript).

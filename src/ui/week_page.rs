@@ -6,9 +6,9 @@ use leptos::prelude::*;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::api::week::current_week;
 use crate::model::panels::FeedFilter;
 use crate::model::{ActionStatus, FunnelStage, WeekOverview};
+use crate::server_fns::week::current_week;
 use crate::ui::base::at;
 use crate::ui::live::{use_live, LiveStatus};
 use crate::ui::panels::agents::AgentsPanel;

@@ -148,3 +148,68 @@ async fn closed_sets_decode_from_their_stored_names_and_a_bad_stored_value_is_th
     );
     assert_eq!(unknown.status(), 422);
 }
+
+/// Each closed set of the code is exactly what its column's check
+/// constraint allows: a value added to one and not the other fails here,
+/// not in production.
+#[tokio::test]
+async fn every_closed_set_matches_its_columns_check_constraint() {
+    use rpm_cockpit::model::kinds::{
+        AgentStatus, DeliverableKind, DeliverableStatus, Scope, SongStatus,
+    };
+    use rpm_cockpit::model::live::EventKind;
+    use rpm_cockpit::model::{ActionStatus, FunnelStage, Role};
+    let app = TestApp::empty().await;
+    // The quoted values of every check constraint on `table`.`column`.
+    let allowed = |table: &'static str, column: &'static str| {
+        let db = app.db.clone();
+        async move {
+            let defs: Vec<String> = sqlx::query_scalar(
+                "select pg_get_constraintdef(c.oid) from pg_constraint c
+                 join pg_class t on t.oid = c.conrelid
+                 join pg_attribute a on a.attrelid = t.oid and a.attnum = any(c.conkey)
+                 where c.contype = 'c' and t.relname = $1 and a.attname = $2",
+            )
+            .bind(table)
+            .bind(column)
+            .fetch_all(&db)
+            .await
+            .unwrap();
+            let def = defs
+                .into_iter()
+                .find(|d| d.contains("ARRAY[") || d.contains("= ANY") || d.contains(" IN "))
+                .unwrap_or_else(|| panic!("no list check on {table}.{column}"));
+            let mut values: Vec<String> = def
+                .split('\'')
+                .skip(1)
+                .step_by(2)
+                .map(String::from)
+                .collect();
+            values.sort();
+            values.dedup();
+            values
+        }
+    };
+    // The sorted stored names of a closed set.
+    macro_rules! names {
+        ($set:ty) => {{
+            let mut v: Vec<String> = <$set>::ALL.iter().map(|s| s.as_str().to_string()).collect();
+            v.sort();
+            v
+        }};
+    }
+    let cases: Vec<(&str, &str, Vec<String>)> = vec![
+        ("rpm_action_items", "status", names!(ActionStatus)),
+        ("rpm_action_items", "funnel_stage", names!(FunnelStage)),
+        ("users", "role", names!(Role)),
+        ("events", "event_type", names!(EventKind)),
+        ("agent_status", "status", names!(AgentStatus)),
+        ("deliverables", "deliverable_type", names!(DeliverableKind)),
+        ("deliverables", "status", names!(DeliverableStatus)),
+        ("suno_songs", "status", names!(SongStatus)),
+        ("api_tokens", "scopes", names!(Scope)),
+    ];
+    for (table, column, ours) in cases {
+        assert_eq!(allowed(table, column).await, ours, "{table}.{column}");
+    }
+}

@@ -309,7 +309,7 @@ async fn panel_reload(app: &TestApp, cookie: &Cookie, live: bool) -> StatusCode 
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::ORIGIN, "http://127.0.0.1:3000");
     if live {
-        request = request.header(rpm_cockpit::api::client::LIVE_RELOAD_HEADER, "1");
+        request = request.header(rpm_cockpit::server_fns::client::LIVE_RELOAD_HEADER, "1");
     }
     app.send_as(cookie, request.body(Body::empty()).unwrap())
         .await

@@ -4,6 +4,7 @@
 //! without it, completing a completed action is still a 409. The answer is
 //! `{ "success": true, "action": {...} }`, as in the spec.
 
+use crate::model::kinds::Scope;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -61,7 +62,7 @@ async fn change(
     version: Option<i32>,
     change: ActionChange,
 ) -> Result<Json<Changed>, ApiError> {
-    token.require("actions")?;
+    token.require(Scope::Actions)?;
     let id = action_id(id)?;
     let actor = format!("token:{}", token.0.name);
     actions::apply(db, id, version, &change, &actor)

@@ -1,6 +1,7 @@
 //! `GET /api/v1/agents/status` and `/agents/{name}/history?days=` (spec
 //! 2.4): the cockpit's agent cards and agent page, as JSON.
 
+use crate::model::kinds::Scope;
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -17,8 +18,7 @@ use crate::server::state::AppState;
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct AgentStatus {
     pub name: String,
-    /// active, idle, error or offline.
-    pub status: String,
+    pub status: crate::model::kinds::AgentStatus,
     pub health_score: i32,
     /// excellent (>= 90), good (70-89), fair (50-69) or critical.
     pub health_band: String,
@@ -58,7 +58,7 @@ pub async fn agent_list(
     token: Bearer,
     State(state): State<AppState>,
 ) -> Result<Json<AgentList>, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let now = Utc::now();
     let stale_after = state.settings.agent_stale_after_minutes as i64;
     let cards = agents::cards(&state.db, None).await?;
@@ -92,7 +92,7 @@ pub struct Completed {
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct Change {
     pub at: DateTime<Utc>,
-    pub status: String,
+    pub status: crate::model::kinds::AgentStatus,
     pub health_score: i32,
 }
 
@@ -123,7 +123,7 @@ pub async fn agent_history(
     Path(name): Path<String>,
     Params(q): Params<HistoryQuery>,
 ) -> Result<Json<AgentHistory>, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let days = bounded("days", q.days, 7, 1, 90)?;
     let now = Utc::now();
     let stale_after = state.settings.agent_stale_after_minutes as i64;
@@ -132,7 +132,11 @@ pub async fn agent_history(
     Ok(Json(AgentHistory {
         avg_completion_time: (!hours.is_empty())
             .then(|| (hours.iter().sum::<f64>() / hours.len() as f64 * 100.0).round() / 100.0),
-        error_count: h.changes.iter().filter(|c| c.status == "error").count(),
+        error_count: h
+            .changes
+            .iter()
+            .filter(|c| c.status == crate::model::kinds::AgentStatus::Error)
+            .count(),
         agent: status(h.card, now, stale_after),
         days,
         actions_completed: h

@@ -1,5 +1,6 @@
 //! `POST /api/v1/agents/{name}/heartbeat`: a live agent reports its state.
 
+use crate::model::kinds::Scope;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -68,7 +69,7 @@ pub async fn heartbeat(
     Path(name): Path<String>,
     body: Result<Json<Heartbeat>, JsonRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    token.require("heartbeat")?;
+    token.require(Scope::Heartbeat)?;
     let Json(beat) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
     let mut tx = db.begin().await?;
     let previous: Option<Previous> = sqlx::query_as(

@@ -1,6 +1,7 @@
 //! `GET /api/v1/analytics/funnel-velocity?week_start=` and
 //! `/analytics/completion-trends?period=weekly&weeks=` (spec 2.4).
 
+use crate::model::kinds::Scope;
 use axum::extract::State;
 use axum::Json;
 use chrono::{NaiveDate, Utc};
@@ -37,7 +38,7 @@ pub async fn funnel_velocity(
     State(db): State<PgPool>,
     Params(q): Params<WeekQuery>,
 ) -> Result<Json<FunnelVelocity>, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let plan = plan_for(&db, q.week_start).await?;
     let stages = analytics::funnel_velocity(&db, plan.week_start_date, Utc::now()).await?;
     Ok(Json(FunnelVelocity {
@@ -78,7 +79,7 @@ pub async fn completion_trends(
     State(db): State<PgPool>,
     Params(q): Params<TrendQuery>,
 ) -> Result<Json<CompletionTrends>, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let count = bounded("weeks", q.weeks, 8, 1, 156)?;
     let period = q.period.unwrap_or_else(|| "weekly".into());
     let weeks = analytics::periods(&db, &period, count, Utc::now()).await?;

@@ -1,5 +1,6 @@
 //! The bearer-token guard of /api/v1.
 
+use crate::model::kinds::Scope;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -14,13 +15,13 @@ use crate::server::tokens::{verify, ApiToken};
 pub struct Bearer(pub ApiToken);
 
 impl Bearer {
-    pub fn require(&self, scope: &str) -> Result<(), ApiError> {
+    pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
         if self.0.allows(scope) {
             Ok(())
         } else {
             Err(ApiError::new(
                 StatusCode::FORBIDDEN,
-                format!("this token lacks the {scope:?} scope"),
+                format!("this token lacks the {:?} scope", scope.as_str()),
             ))
         }
     }

@@ -1,6 +1,8 @@
 //! `GET /api/v1/deliverables?type=&status=&limit=` and
 //! `GET /api/v1/deliverables/{id}` (spec 2.4).
 
+use crate::model::kinds::Scope;
+use crate::model::kinds::{DeliverableKind, DeliverableStatus};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
@@ -22,10 +24,10 @@ pub struct Deliverable {
     pub id: Uuid,
     /// song, code, document, album or video.
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: DeliverableKind,
     pub title: String,
     /// draft, review, approved or published.
-    pub status: String,
+    pub status: DeliverableStatus,
     /// Its URL, else its storage path.
     pub link: String,
     pub revenue_target: Option<f64>,
@@ -37,9 +39,9 @@ impl From<&DeliverableItem> for Deliverable {
     fn from(d: &DeliverableItem) -> Self {
         Self {
             id: d.id,
-            kind: d.kind.clone(),
+            kind: d.kind,
             title: d.title.clone(),
-            status: d.status.clone(),
+            status: d.status,
             link: d.link.clone(),
             revenue_target: d.revenue_target,
             revenue_actual: d.revenue_actual,
@@ -86,7 +88,7 @@ pub async fn deliverables(
     State(db): State<PgPool>,
     Params(q): Params<DeliverableQuery>,
 ) -> Result<Json<DeliverablePage>, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let limit = bounded("limit", q.limit, 50, 1, 200)?;
     let filter = DeliverableFilter {
         kind: q.kind,
@@ -111,9 +113,9 @@ pub struct DeliverableDetail {
     pub id: Uuid,
     pub title: String,
     #[serde(rename = "type")]
-    pub kind: String,
+    pub kind: DeliverableKind,
     pub description: Option<String>,
-    pub status: String,
+    pub status: DeliverableStatus,
     pub cloud_storage_path: String,
     #[schema(value_type = Option<Object>)]
     pub metadata: Option<serde_json::Value>,
@@ -137,7 +139,7 @@ pub async fn deliverable(
     State(db): State<PgPool>,
     Path(id): Path<String>,
 ) -> Result<Json<DeliverableDetail>, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let missing = || ApiError::new(StatusCode::NOT_FOUND, format!("no deliverable {id:?}"));
     let uuid: Uuid = id.parse().map_err(|_| missing())?;
     let found: Option<DeliverableDetail> = sqlx::query_as(

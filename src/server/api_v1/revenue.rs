@@ -1,6 +1,7 @@
 //! `GET /api/v1/rpm/revenue-summary?week_start=` (spec 2.4): the same
 //! numbers as the cockpit's revenue panel.
 
+use crate::model::kinds::Scope;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -92,7 +93,7 @@ pub async fn revenue_summary(
     State(db): State<PgPool>,
     Params(q): Params<WeekQuery>,
 ) -> Result<Json<RevenueSummary>, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let plan = plan_for(&db, q.week_start).await?;
     let panel = revenue(&db, &plan).await?;
     Ok(Json(RevenueSummary {

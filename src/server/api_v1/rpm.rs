@@ -1,5 +1,6 @@
 //! `GET /api/v1/rpm/current-week` and `/rpm/action-items` (spec 2.4).
 
+use crate::model::kinds::Scope;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -122,7 +123,7 @@ pub async fn current_week(
     State(cache): State<Arc<WeekCache>>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let event = newest_id(&db).await?;
     let accept = headers.get(header::ACCEPT_ENCODING);
     let encoding = Encoding::negotiate(accept.and_then(|v| v.to_str().ok()));
@@ -237,7 +238,7 @@ pub async fn action_items(
     State(db): State<PgPool>,
     Params(q): Params<ActionQuery>,
 ) -> Result<Json<ActionPage>, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let status = q.status.as_deref().map(ActionStatus::parse).transpose()?;
     let stage = q
         .funnel_stage

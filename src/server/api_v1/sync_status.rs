@@ -2,6 +2,7 @@
 //! hash, outcome and its warnings and errors with line numbers (the
 //! hand-off's "record sync status" step).
 
+use crate::model::kinds::Scope;
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -82,7 +83,7 @@ pub async fn sync_status(
     State(db): State<PgPool>,
     Params(_): Params<NoQuery>,
 ) -> Result<Json<SyncStatus>, ApiError> {
-    token.require("read")?;
+    token.require(Scope::Read)?;
     let files = for_tokens(list(&db).await?);
     Ok(Json(SyncStatus {
         refused: files.iter().filter(|f| f.outcome == "refused").count(),

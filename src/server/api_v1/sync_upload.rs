@@ -6,6 +6,7 @@
 //! and agent snapshots archived in the lake. `rpm-cockpit sync --to URL`
 //! is the client (`server::sync::remote`).
 
+use crate::model::kinds::Scope;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -107,7 +108,7 @@ pub async fn known_files(
     State(state): State<AppState>,
     Params(_): Params<NoQuery>,
 ) -> Result<Json<KnownFiles>, ApiError> {
-    token.require("sync")?;
+    token.require(Scope::Sync)?;
     let files = status::list(&state.db)
         .await?
         .into_iter()
@@ -136,7 +137,7 @@ pub async fn plan(
     Params(upload): Params<Upload>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Imported>), ApiError> {
-    token.require("sync")?;
+    token.require(Scope::Sync)?;
     check_name(&upload.name, ".md")?;
     let lake = lake(&state, upload.dry_run)?;
     let mut plans = PlanSync::new(state.db.clone(), lake, upload.dry_run).await?;
@@ -240,7 +241,7 @@ async fn json_file(
     body: Bytes,
     kind: Kind,
 ) -> Result<(StatusCode, Json<Imported>), ApiError> {
-    token.require("sync")?;
+    token.require(Scope::Sync)?;
     check_name(&upload.name, ".json")?;
     let hash = content_hash(&body);
     let known = status::list(&state.db)

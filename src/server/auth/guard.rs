@@ -95,11 +95,11 @@ impl IntoResponse for Rejection {
 }
 
 /// A server-function call a live event caused (the browser's
-/// `api::client::PanelClient` marks them).
+/// `server_fns::client::PanelClient` marks them).
 fn is_live_reload(parts: &Parts) -> bool {
     parts
         .headers
-        .get(crate::api::client::LIVE_RELOAD_HEADER)
+        .get(crate::server_fns::client::LIVE_RELOAD_HEADER)
         .is_some_and(|v| v == "1")
 }
 

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::error::AppError;
+use crate::model::kinds::AgentStatus;
 use crate::model::live::EventKind;
 use crate::model::panels::{AgentHistory, CompletedAction, StatusChange};
 
@@ -34,7 +35,7 @@ pub async fn history(
     .bind(now)
     .fetch_all(db)
     .await?;
-    let changes: Vec<(DateTime<Utc>, String, i32)> = sqlx::query_as(
+    let changes: Vec<(DateTime<Utc>, AgentStatus, i32)> = sqlx::query_as(
         "select created_at, payload->>'status', (payload->>'health_score')::int
          from events
          where event_type = $4 and payload->>'agent_name' = $1

@@ -4,12 +4,13 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::error::AppError;
+use crate::model::kinds::AgentStatus;
 use crate::model::panels::{AgentCard, AgentPanel};
 
 /// name, status, health, current action, last heartbeat, error log.
 type Row = (
     String,
-    String,
+    AgentStatus,
     i32,
     Option<String>,
     DateTime<Utc>,

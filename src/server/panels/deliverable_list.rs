@@ -4,20 +4,22 @@ use sqlx::PgPool;
 
 use super::deliverables::{item_columns, ItemRow};
 use crate::error::AppError;
-use crate::model::panels::{
-    DeliverableFilter, DeliverableList, DELIVERABLE_KINDS, DELIVERABLE_STATUSES,
-};
+use crate::model::kinds::{DeliverableKind, DeliverableStatus};
+use crate::model::panels::{DeliverableFilter, DeliverableList};
 
 pub async fn list(db: &PgPool, filter: &DeliverableFilter) -> Result<DeliverableList, AppError> {
-    let known = |value: &Option<String>, allowed: &[&str], what: &str| match value {
-        Some(v) if !allowed.contains(&v.as_str()) => Err(AppError::BadRequest(format!(
-            "unknown {what} {v:?}; expected one of {}",
-            allowed.join(", ")
-        ))),
-        _ => Ok(()),
-    };
-    known(&filter.kind, &DELIVERABLE_KINDS, "kind")?;
-    known(&filter.status, &DELIVERABLE_STATUSES, "status")?;
+    let kind = filter
+        .kind
+        .as_deref()
+        .map(DeliverableKind::parse)
+        .transpose()
+        .map_err(AppError::BadRequest)?;
+    let status = filter
+        .status
+        .as_deref()
+        .map(DeliverableStatus::parse)
+        .transpose()
+        .map_err(AppError::BadRequest)?;
     let matching = "($1::text is null or deliverable_type = $1)
                     and ($2::text is null or status = $2)";
     let rows: Vec<ItemRow> = sqlx::query_as(&format!(
@@ -25,8 +27,8 @@ pub async fn list(db: &PgPool, filter: &DeliverableFilter) -> Result<Deliverable
          order by coalesce(published_at, created_at) desc, id limit $3",
         item_columns()
     ))
-    .bind(&filter.kind)
-    .bind(&filter.status)
+    .bind(kind)
+    .bind(status)
     .bind(DeliverableList::LIMIT as i64)
     .fetch_all(db)
     .await?;
@@ -34,8 +36,8 @@ pub async fn list(db: &PgPool, filter: &DeliverableFilter) -> Result<Deliverable
         "select count(*), coalesce(sum(revenue_actual), 0)::float8
          from deliverables where {matching}"
     ))
-    .bind(&filter.kind)
-    .bind(&filter.status)
+    .bind(kind)
+    .bind(status)
     .fetch_one(db)
     .await?;
     Ok(DeliverableList {

@@ -5,14 +5,15 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::model::kinds::{DeliverableKind, DeliverableStatus};
 use crate::model::panels::{AlbumProgress, DeliverableItem, DeliverablesPanel};
 
 #[derive(sqlx::FromRow)]
 pub struct ItemRow {
     id: Uuid,
-    deliverable_type: String,
+    deliverable_type: DeliverableKind,
     title: String,
-    status: String,
+    status: DeliverableStatus,
     link: String,
     revenue_actual: Option<f64>,
     revenue_target: Option<f64>,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
 use crate::error::AppError;
+use crate::model::kinds::SongStatus;
 use crate::model::panels::{Song, SongCatalog, SongFilter};
 
 #[derive(sqlx::FromRow)]
@@ -14,7 +15,7 @@ struct Row {
     bpm: Option<i32>,
     key: Option<String>,
     duration_seconds: Option<i32>,
-    status: String,
+    status: SongStatus,
     revenue_actual: Option<f64>,
     released_at: Option<DateTime<Utc>>,
 }

@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use sqlx::PgConnection;
 
 use super::report::Counts;
+use crate::model::kinds::{AgentStatus, DeliverableKind, DeliverableStatus, SongStatus};
 use crate::model::live::EventKind;
 
 /// An agent's state as the agent writes it (one object per file, or a list).
@@ -143,15 +144,7 @@ impl AgentSnapshot {
         check(!self.agent_name.trim().is_empty(), || {
             "agent_name is empty".into()
         })?;
-        check(
-            ["active", "idle", "error", "offline"].contains(&self.status.as_str()),
-            || {
-                format!(
-                    "unknown status {:?} (active, idle, error or offline)",
-                    self.status
-                )
-            },
-        )?;
+        AgentStatus::parse(&self.status)?;
         check((0..=100).contains(&self.health_score), || {
             format!("health_score {} is not within 0-100", self.health_score)
         })?;
@@ -285,15 +278,7 @@ impl SongRecord {
             "song_id is empty".into()
         })?;
         check(!self.title.trim().is_empty(), || "title is empty".into())?;
-        check(
-            ["generated", "reviewed", "mastered", "released"].contains(&self.status.as_str()),
-            || {
-                format!(
-                    "unknown status {:?} (generated, reviewed, mastered or released)",
-                    self.status
-                )
-            },
-        )?;
+        SongStatus::parse(&self.status)?;
         check(self.bpm.is_none_or(|b| b > 0), || {
             "bpm must be positive".into()
         })?;
@@ -357,24 +342,8 @@ impl DeliverableRecord {
         check(!self.storage_path.trim().is_empty(), || {
             "storage_path is empty".into()
         })?;
-        check(
-            ["song", "code", "document", "album", "video"].contains(&self.r#type.as_str()),
-            || {
-                format!(
-                    "unknown type {:?} (song, code, document, album or video)",
-                    self.r#type
-                )
-            },
-        )?;
-        check(
-            ["draft", "review", "approved", "published"].contains(&self.status.as_str()),
-            || {
-                format!(
-                    "unknown status {:?} (draft, review, approved or published)",
-                    self.status
-                )
-            },
-        )
+        DeliverableKind::parse_as(&self.r#type, "type").map(|_| ())?;
+        DeliverableStatus::parse(&self.status).map(|_| ())
     }
 }
 
@@ -439,8 +408,10 @@ pub async fn store_deliverable(
     .fetch_optional(&mut *tx)
     .await?;
     if let Some((id, _)) = written {
-        let was_published = before.as_ref().is_some_and(|b| b.0 == "published");
-        if d.status == "published" && !was_published {
+        let was_published = before
+            .as_ref()
+            .is_some_and(|b| b.0 == DeliverableStatus::Published.as_str());
+        if d.status == DeliverableStatus::Published.as_str() && !was_published {
             event(tx, EventKind::DeliverablePublished, id, d).await?;
         }
         let revenue_before = before.as_ref().and_then(|b| b.1);

@@ -3,9 +3,9 @@
 use leptos::prelude::*;
 
 use super::common::{panel_error, relative};
-use crate::api::panels::get_agents;
 use crate::model::chart::agent_health;
 use crate::model::panels::{AgentCard, AgentPanel};
+use crate::server_fns::panels::get_agents;
 use crate::ui::base::at;
 use crate::ui::chart::Chart;
 use crate::ui::live::use_live;
@@ -41,11 +41,7 @@ pub fn AgentsPanel() -> impl IntoView {
 fn card(panel: &AgentPanel, a: &AgentCard) -> impl IntoView {
     let stale = panel.is_stale(a);
     let band = a.band().as_str();
-    let status = if stale {
-        "stale".to_string()
-    } else {
-        a.status.clone()
-    };
+    let status = if stale { "stale" } else { a.status.as_str() };
     let errors = a.error_log.clone().map(|log| {
         view! { <details class="error-log"><summary>"Error log"</summary><pre>{log}</pre></details> }
     });

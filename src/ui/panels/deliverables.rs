@@ -3,8 +3,8 @@
 use leptos::prelude::*;
 
 use super::common::{money, panel_error};
-use crate::api::panels::get_deliverables;
 use crate::model::panels::{DeliverablesPanel, ALBUM_GOAL};
+use crate::server_fns::panels::get_deliverables;
 use crate::ui::base::at;
 use crate::ui::live::use_live;
 
@@ -35,7 +35,7 @@ fn Body(d: DeliverablesPanel) -> impl IntoView {
         .map(|x| {
             let revenue = x.revenue_actual.map(money).unwrap_or_else(|| "no revenue yet".into());
             view! {
-                <li><span class="kind">{x.kind.clone()}</span>" "<a href=x.link.clone() rel="noopener">{x.title.clone()}</a>" · "{revenue}</li>
+                <li><span class="kind">{x.kind.as_str()}</span>" "<a href=x.link.clone() rel="noopener">{x.title.clone()}</a>" · "{revenue}</li>
             }
         })
         .collect_view();

@@ -6,13 +6,13 @@ use leptos_router::components::Form;
 use leptos_router::hooks::use_query_map;
 
 use super::common::{panel_error, relative};
-use crate::api::actions::ChangeAction;
-use crate::api::panels::get_action_feed;
 use crate::error::AppError;
 use crate::model::action_change::ActionChange;
 use crate::model::live::Touches;
 use crate::model::panels::{ActionFeed, FeedFilter, FeedItem};
 use crate::model::{ActionStatus, FunnelStage};
+use crate::server_fns::actions::ChangeAction;
+use crate::server_fns::panels::get_action_feed;
 use crate::ui::base::at;
 use crate::ui::live::use_live;
 

@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 
 use super::common::panel_error;
-use crate::api::panels::get_funnel;
 use crate::model::chart::funnel_stages;
 use crate::model::panels::FunnelPanel;
+use crate::server_fns::panels::get_funnel;
 use crate::ui::chart::Chart;
 use crate::ui::live::use_live;
 

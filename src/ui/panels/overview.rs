@@ -4,10 +4,10 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 
 use super::common::{panel_error, sparkline};
-use crate::api::panels::get_overview_stats;
 use crate::error::AppError;
 use crate::model::panels::OverviewStats;
 use crate::model::week::percent;
+use crate::server_fns::panels::get_overview_stats;
 use crate::ui::live::use_live;
 
 /// The velocity figures of a week, reloaded with the plan.
@@ -16,7 +16,7 @@ pub type OverviewStatsResource = Resource<Result<Option<OverviewStats>, AppError
 /// Made once by the page, not by the panel: the panel sits inside the week
 /// heading, which is drawn again whenever the week reloads; a resource of
 /// its own would start a second, unmarked fetch each time (see
-/// `crate::api::client`).
+/// `crate::server_fns::client`).
 pub fn overview_stats(week: Signal<Option<NaiveDate>>) -> OverviewStatsResource {
     let live = use_live();
     Resource::new(

@@ -4,9 +4,9 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 
 use super::common::{money, panel_error};
-use crate::api::panels::get_revenue;
 use crate::model::chart::revenue_trend;
 use crate::model::panels::RevenuePanel;
+use crate::server_fns::panels::get_revenue;
 use crate::ui::chart::Chart;
 use crate::ui::live::use_live;
 
@@ -56,7 +56,7 @@ fn RevenueBody(r: RevenuePanel) -> impl IntoView {
         .iter()
         .map(|d| {
             view! {
-                <li><span class="kind">{d.kind.clone()}</span>" "{d.title.clone()}" "
+                <li><span class="kind">{d.kind.as_str()}</span>" "{d.title.clone()}" "
                     <strong>{money(d.revenue_actual.unwrap_or(0.0))}</strong></li>
             }
         })

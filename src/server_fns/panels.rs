@@ -30,7 +30,7 @@ mod server {
     }
 }
 
-#[server(endpoint = "overview_stats", client = crate::api::client::PanelClient)]
+#[server(endpoint = "overview_stats", client = crate::server_fns::client::PanelClient)]
 pub async fn get_overview_stats(
     week: Option<NaiveDate>,
 ) -> Result<Option<OverviewStats>, AppError> {
@@ -44,7 +44,7 @@ pub async fn get_overview_stats(
     }
 }
 
-#[server(endpoint = "action_feed", client = crate::api::client::PanelClient)]
+#[server(endpoint = "action_feed", client = crate::server_fns::client::PanelClient)]
 pub async fn get_action_feed(
     week: Option<NaiveDate>,
     #[server(default)] filter: FeedFilter,
@@ -69,7 +69,7 @@ pub async fn get_action_feed(
     }
 }
 
-#[server(endpoint = "revenue_panel", client = crate::api::client::PanelClient)]
+#[server(endpoint = "revenue_panel", client = crate::server_fns::client::PanelClient)]
 pub async fn get_revenue(week: Option<NaiveDate>) -> Result<Option<RevenuePanel>, AppError> {
     let (server::Caller { state, .. }, plan) =
         server::context(week, server::Need::FullView).await?;
@@ -79,20 +79,20 @@ pub async fn get_revenue(week: Option<NaiveDate>) -> Result<Option<RevenuePanel>
     }
 }
 
-#[server(endpoint = "agent_panel", client = crate::api::client::PanelClient)]
+#[server(endpoint = "agent_panel", client = crate::server_fns::client::PanelClient)]
 pub async fn get_agents() -> Result<AgentPanel, AppError> {
     let server::Caller { state, .. } = server::caller(server::Need::FullView).await?;
     let stale = state.settings.agent_stale_after_minutes as i64;
     server::panels::agents::agents(&state.db, chrono::Utc::now(), stale).await
 }
 
-#[server(endpoint = "deliverables_panel", client = crate::api::client::PanelClient)]
+#[server(endpoint = "deliverables_panel", client = crate::server_fns::client::PanelClient)]
 pub async fn get_deliverables() -> Result<DeliverablesPanel, AppError> {
     let server::Caller { state, .. } = server::caller(server::Need::FullView).await?;
     server::panels::deliverables::deliverables(&state.db, chrono::Utc::now()).await
 }
 
-#[server(endpoint = "funnel_panel", client = crate::api::client::PanelClient)]
+#[server(endpoint = "funnel_panel", client = crate::server_fns::client::PanelClient)]
 pub async fn get_funnel(week: Option<NaiveDate>) -> Result<Option<FunnelPanel>, AppError> {
     let (server::Caller { state, .. }, plan) =
         server::context(week, server::Need::FullView).await?;
@@ -104,7 +104,7 @@ pub async fn get_funnel(week: Option<NaiveDate>) -> Result<Option<FunnelPanel>, 
     }
 }
 
-#[server(endpoint = "song_catalog", client = crate::api::client::PanelClient)]
+#[server(endpoint = "song_catalog", client = crate::server_fns::client::PanelClient)]
 pub async fn get_songs(
     #[server(default)] filter: crate::model::panels::SongFilter,
 ) -> Result<crate::model::panels::SongCatalog, AppError> {
@@ -112,7 +112,7 @@ pub async fn get_songs(
     server::panels::songs::catalog(&state.db, &filter).await
 }
 
-#[server(endpoint = "deliverable_list", client = crate::api::client::PanelClient)]
+#[server(endpoint = "deliverable_list", client = crate::server_fns::client::PanelClient)]
 pub async fn get_deliverable_list(
     #[server(default)] filter: crate::model::panels::DeliverableFilter,
 ) -> Result<crate::model::panels::DeliverableList, AppError> {
@@ -120,7 +120,7 @@ pub async fn get_deliverable_list(
     server::panels::deliverable_list::list(&state.db, &filter).await
 }
 
-#[server(endpoint = "agent_history", client = crate::api::client::PanelClient)]
+#[server(endpoint = "agent_history", client = crate::server_fns::client::PanelClient)]
 pub async fn get_agent_history(
     name: String,
 ) -> Result<crate::model::panels::AgentHistory, AppError> {

@@ -8,7 +8,7 @@ use crate::model::WeekOverview;
 /// The plan of the week holding `week` (a day; `None`: today), else the
 /// newest plan that started before it; `None` when there is no plan at all.
 /// Team members see only their own actions and the results holding them.
-#[server(endpoint = "current_week", client = crate::api::client::PanelClient)]
+#[server(endpoint = "current_week", client = crate::server_fns::client::PanelClient)]
 pub async fn current_week(
     week: Option<chrono::NaiveDate>,
 ) -> Result<Option<WeekOverview>, AppError> {
