@@ -80,7 +80,7 @@ pub fn revenue_trend(r: &RevenuePanel) -> ChartSpec {
 /// Each funnel stage's actions: done, blocked and still open, stacked.
 pub fn funnel_stages(f: &FunnelPanel) -> ChartSpec {
     let pick = |g: fn(&super::panels::StageStats) -> u32| -> Vec<f64> {
-        f.stages.iter().map(|s| g(s) as f64).collect()
+        f.stages.iter().map(|s| f64::from(g(s))).collect()
     };
     ChartSpec {
         categories: f
@@ -117,7 +117,7 @@ fn band_color(band: HealthBand) -> &'static str {
 pub fn agent_health(p: &AgentPanel) -> ChartSpec {
     let mut health = series(
         "health",
-        p.agents.iter().map(|a| a.health_score as f64).collect(),
+        p.agents.iter().map(|a| f64::from(a.health_score)).collect(),
         colors::DONE,
     );
     health.point_colors = p.agents.iter().map(|a| band_color(a.band())).collect();

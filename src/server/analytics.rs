@@ -155,11 +155,11 @@ pub fn spawn_refresh(db: PgPool, every: Duration) {
             tick.tick().await;
             match scheduled_refresh(&db, every).await {
                 Ok(Some(took)) => {
-                    tracing::info!(ms = took.as_millis() as u64, "analytics refreshed")
+                    tracing::info!(ms = took.as_millis() as u64, "analytics refreshed");
                 }
                 Ok(None) => tracing::debug!("analytics refreshed by another instance"),
                 Err(e) => {
-                    tracing::warn!(error = %e, "analytics refresh failed; next try in an hour")
+                    tracing::warn!(error = %e, "analytics refresh failed; next try in an hour");
                 }
             }
         }

@@ -185,7 +185,7 @@ async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> 
     match demo_sign_in {
         Ok(()) => tracing::warn!("no Google client id: the local DEMO sign-in is on"),
         Err(why) if settings.google_client_id.is_none() => {
-            tracing::warn!("no Google client id and {why}: nobody can sign in")
+            tracing::warn!("no Google client id and {why}: nobody can sign in");
         }
         Err(_) => {}
     }

@@ -85,6 +85,6 @@ where
     }
 
     fn spawn(future: impl std::future::Future<Output = ()> + Send + 'static) {
-        <BrowserClient as Client<E, IS, OS>>::spawn(future)
+        <BrowserClient as Client<E, IS, OS>>::spawn(future);
     }
 }

@@ -175,7 +175,7 @@ mod draw {
                 for (instance, _) in r.drawn.values() {
                     instance.resize(JsValue::UNDEFINED);
                 }
-            })
+            });
         });
         on_cleanup(move || resize.remove());
     }

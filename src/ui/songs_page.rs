@@ -48,7 +48,10 @@ fn options(values: &[String], chosen: &Option<String>) -> impl IntoView {
 
 #[component]
 fn Catalog(c: SongCatalog, filter: SongFilter) -> impl IntoView {
-    let statuses: Vec<String> = SongStatus::ALL.iter().map(|s| s.to_string()).collect();
+    let statuses: Vec<String> = SongStatus::ALL
+        .iter()
+        .map(std::string::ToString::to_string)
+        .collect();
     let count = c.songs.len();
     let rows = c
         .songs

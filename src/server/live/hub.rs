@@ -5,7 +5,7 @@
 //! only an event id); the reader then reads every event after its cursor.
 //! Notifications sent while the listener is reconnecting are lost, so the
 //! reader also polls on a timer. Event ids commit in order (see migration
-//! `..._event_order.sql`), so "every id after the cursor" never skips one
+//! `20261123000009_live_updates.sql`), so "every id after the cursor" never skips one
 //! that committed late. Each server instance runs its own reader, so every
 //! instance behind a load balancer delivers every event.
 

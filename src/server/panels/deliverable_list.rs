@@ -29,7 +29,7 @@ pub async fn list(db: &PgPool, filter: &DeliverableFilter) -> Result<Deliverable
     ))
     .bind(kind)
     .bind(status)
-    .bind(DeliverableList::LIMIT as i64)
+    .bind(i64::from(DeliverableList::LIMIT))
     .fetch_all(db)
     .await?;
     let (total, revenue_actual): (i64, f64) = sqlx::query_as(&format!(

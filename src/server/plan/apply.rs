@@ -134,7 +134,7 @@ impl Draft {
                     .error(no, format!("priority {value:?} is not a whole number")),
             },
             ResultField::Category => {
-                r.doc.category = fitting(value, 100, "the category", &mut self.diags, no)
+                r.doc.category = fitting(value, 100, "the category", &mut self.diags, no);
             }
             ResultField::Revenue => match parse_money(value) {
                 Ok(v) => r.doc.revenue_target = Some(v),
@@ -192,7 +192,7 @@ pub fn action_value(
             *slot = Some(match slot.take() {
                 Some(old) => format!("{old}; {v}"),
                 None => v.to_string(),
-            })
+            });
         };
         let mut error = None;
         let mut warning = None;
@@ -215,7 +215,7 @@ pub fn action_value(
                 warning = Some(format!(
                     "{key:?}: action {} already has its text; ignored",
                     a.doc.code
-                ))
+                ));
             }
             ActionField::Owner => {
                 a.doc.owner = fitting(
@@ -224,7 +224,7 @@ pub fn action_value(
                     "the owner",
                     diags,
                     no,
-                )
+                );
             }
             ActionField::Due => match date(range_part(value, true)) {
                 Ok(d) => a.due = Some((d, no)),
@@ -314,7 +314,7 @@ pub fn action_value(
                     "{} {}: {what} is not stored; ignored",
                     key.trim(),
                     value.trim()
-                ))
+                ));
             }
             ActionField::Housekeeping => {}
         }

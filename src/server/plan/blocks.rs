@@ -56,7 +56,7 @@ pub fn blocks(source: &str) -> Vec<Block> {
             Event::End(TagEnd::MetadataBlock(_)) => w.meta = false,
             Event::Start(Tag::CodeBlock(_)) | Event::Start(Tag::HtmlBlock) => w.skip += 1,
             Event::End(TagEnd::CodeBlock) | Event::End(TagEnd::HtmlBlock) => {
-                w.skip = w.skip.saturating_sub(1)
+                w.skip = w.skip.saturating_sub(1);
             }
             _ if w.skip > 0 => {}
             Event::Text(t) if w.meta => {
@@ -118,7 +118,7 @@ pub fn blocks(source: &str) -> Vec<Block> {
                 }
             }
             Event::Start(Tag::TableRow) | Event::Start(Tag::TableHead) => {
-                w.row = Some((line, Vec::new()))
+                w.row = Some((line, Vec::new()));
             }
             Event::End(TagEnd::TableHead) | Event::End(TagEnd::TableRow) => {
                 if let (Some((no, cells)), Some((_, header, rows))) = (w.row.take(), &mut w.table) {

@@ -179,7 +179,7 @@ fn action(
     for (id, no) in a.dep_ids {
         match ids.get(&id) {
             Some(code) if !action.dependencies.contains(code) => {
-                action.dependencies.push(code.clone())
+                action.dependencies.push(code.clone());
             }
             Some(_) => {}
             // An id of a task elsewhere (another week, another note).

@@ -46,8 +46,8 @@ impl Cidr {
     pub fn contains(&self, ip: IpAddr) -> bool {
         match (self.network, canonical(ip)) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                masked(u32::from(net) as u128, self.prefix, 32)
-                    == masked(u32::from(ip) as u128, self.prefix, 32)
+                masked(u128::from(u32::from(net)), self.prefix, 32)
+                    == masked(u128::from(u32::from(ip)), self.prefix, 32)
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
                 masked(u128::from(net), self.prefix, 128)
@@ -215,7 +215,13 @@ mod tests {
     }
 
     fn trusted(blocks: &[&str]) -> TrustedProxies {
-        TrustedProxies::parse(&blocks.iter().map(|b| b.to_string()).collect::<Vec<_>>()).unwrap()
+        TrustedProxies::parse(
+            &blocks
+                .iter()
+                .map(std::string::ToString::to_string)
+                .collect::<Vec<_>>(),
+        )
+        .unwrap()
     }
 
     #[test]

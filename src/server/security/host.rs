@@ -66,7 +66,12 @@ pub async fn check(
         .headers()
         .get(header::HOST)
         .map(|h| h.to_str().unwrap_or("\u{fffd}").to_string())
-        .or_else(|| request.uri().authority().map(|a| a.to_string()));
+        .or_else(|| {
+            request
+                .uri()
+                .authority()
+                .map(std::string::ToString::to_string)
+        });
     match named {
         Some(host) if !allowed.allows(&host) => {
             tracing::warn!(host = %host.escape_debug(), "request for another host refused");

@@ -79,12 +79,15 @@ impl Limits {
     fn is_known_good(&self, key: &TokenKey) -> bool {
         self.known_good
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .contains(key)
     }
 
     fn remember_good(&self, key: TokenKey) {
-        let mut known = self.known_good.lock().unwrap_or_else(|p| p.into_inner());
+        let mut known = self
+            .known_good
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         if known.len() >= SWEEP_ABOVE {
             known.clear();
         }
