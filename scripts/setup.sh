@@ -136,6 +136,20 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
     cargo install wasm-bindgen-cli --version "$wb_version" --root "$TOOLS"
 fi
 
+# --- sqlx-cli: `cargo sqlx prepare` keeps .sqlx/ (the compile-time checked
+# queries' offline data) in step with the schema; the test command checks it
+# (not needed to build: BUILD_ONLY, the container, skips it).
+sqlx_version="$(awk '/^name = "sqlx"$/ {getline; gsub(/"/, "", $3); print $3; exit}' "$ROOT/Cargo.lock")"
+if [ -z "$BUILD_ONLY" ] && [ "$(cargo sqlx --version 2>/dev/null | awk '{print $2}')" != "$sqlx_version" ]; then
+  say "installing sqlx-cli $sqlx_version (once, ~6 min)"
+  RUSTC="$(install_rustc)" CARGO_TARGET_DIR="$CACHE/install-target" \
+    cargo install sqlx-cli --version "$sqlx_version" --locked --no-default-features \
+    --features postgres,rustls --root "$TOOLS"
+fi
+# Builds read the queries' types from .sqlx/, never from a database (a
+# DATABASE_URL in the environment or .env would otherwise be used).
+export SQLX_OFFLINE=true
+
 # --- wasm-opt from npm's binaryen (Debian's is too old: its output fails to hydrate).
 if [ ! -x "$CACHE/npm/node_modules/.bin/wasm-opt" ]; then
   say "installing wasm-opt (binaryen $BINARYEN_VERSION) from npm"

@@ -13,8 +13,9 @@ started=$SECONDS
 # so a cockpit running from run.sh (port 3000, .data/) is left alone.
 export RPM_TEST_DATA_DIR="$PWD/.data/test"
 E2E_DATA_DIR="$PWD/.data/e2e"
+SQLX_DATA_DIR="$PWD/.data/sqlx"
 stop_clusters() {
-  for dir in "$RPM_TEST_DATA_DIR" "$E2E_DATA_DIR"; do
+  for dir in "$RPM_TEST_DATA_DIR" "$E2E_DATA_DIR" "$SQLX_DATA_DIR"; do
     [ -f "$dir/postgres/data/postmaster.pid" ] || continue
     RPM_DATA_DIR="$dir" "$CARGO_TARGET_DIR/debug/rpm-cockpit" db stop >/dev/null 2>&1 ||
       RPM_DATA_DIR="$dir" "$CARGO_TARGET_DIR/release/rpm-cockpit" db stop >/dev/null 2>&1 || true
@@ -32,7 +33,7 @@ stop_all() {
 trap stop_all EXIT
 # Each run starts from empty databases.
 stop_clusters
-rm -rf "$RPM_TEST_DATA_DIR" "$E2E_DATA_DIR"
+rm -rf "$RPM_TEST_DATA_DIR" "$E2E_DATA_DIR" "$SQLX_DATA_DIR"
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -59,6 +60,12 @@ for kv in $(bash scripts/lake-emulators/start.sh); do
 done
 export LAKE_S3_PORT LAKE_GCS_PORT
 "${erase[@]}" cargo test --features ssr
+
+step "checked SQL: .sqlx/ matches the queries and the migrated schema"
+# The compile-time checked queries (sqlx::query!) build from .sqlx/; here
+# they are checked again against a freshly migrated database, so a query or
+# a migration changed without `scripts/sqlx-prepare.sh` fails the run.
+bash scripts/sqlx-prepare.sh --check
 
 step "release build (what scripts/run.sh serves)"
 # Release view types are not erased: this catches what only they hit (e.g.

@@ -19,7 +19,6 @@ pub struct PlanRow {
     pub classification: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
 struct ResultRow {
     id: Uuid,
     result_code: String,
@@ -28,7 +27,6 @@ struct ResultRow {
     category: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
 struct ActionRow {
     id: Uuid,
     result_id: Uuid,
@@ -81,11 +79,16 @@ pub async fn current_plan(
     db: &sqlx::PgPool,
     today: NaiveDate,
 ) -> Result<Option<PlanRow>, AppError> {
-    Ok(sqlx::query_as(
-        // Two index probes; the second runs only when the first finds
-        // nothing (no plan has started yet).
+    // Two index probes; the second runs only when the first finds nothing
+    // (no plan has started yet). A union's columns are not known to be
+    // non-null: `!` says they are (they are in both tables' rows). Dates
+    // and times name their chrono type: sqlx 0.8's macros prefer the `time`
+    // crate, which another dependency enables.
+    Ok(sqlx::query_as!(
+        PlanRow,
         r#"
-        (select id, week_start_date, week_end_date, owner, classification
+        (select id as "id!", week_start_date as "week_start_date!: NaiveDate",
+                week_end_date as "week_end_date!: NaiveDate", owner as "owner!", classification
          from rpm_weekly_plans where week_start_date <= $1
          order by week_start_date desc limit 1)
         union all
@@ -94,8 +97,8 @@ pub async fn current_plan(
          order by week_start_date asc limit 1)
         limit 1
         "#,
+        today as _
     )
-    .bind(today)
     .fetch_optional(db)
     .await?)
 }
@@ -129,33 +132,36 @@ async fn overview(db: &sqlx::PgPool, plan: PlanRow) -> Result<WeekOverview, AppE
 }
 
 async fn results_of(db: impl PgExecutor<'_>, plan_id: Uuid) -> Result<Vec<ResultRow>, AppError> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as!(
+        ResultRow,
         r#"
         select id, result_code, result_text, purpose, category
         from rpm_results
         where weekly_plan_id = $1
         order by priority nulls last, result_code
         "#,
+        plan_id
     )
-    .bind(plan_id)
     .fetch_all(db)
     .await?)
 }
 
 async fn actions_of(db: impl PgExecutor<'_>, plan_id: Uuid) -> Result<Vec<ActionRow>, AppError> {
-    Ok(sqlx::query_as(
+    Ok(sqlx::query_as!(
+        ActionRow,
         r#"
-        select a.id, a.result_id, a.action_code, a.action_text, a.owner, a.due_date,
-               a.funnel_stage, a.status,
-               rpm_carried_from_week(a.carried_from_id) as carried_from,
-               rpm_carried_to_week(a.id) as carried_to
+        select a.id, a.result_id as "result_id!", a.action_code, a.action_text, a.owner,
+               a.due_date as "due_date: DateTime<Utc>",
+               a.funnel_stage as "funnel_stage: FunnelStage", a.status as "status: ActionStatus",
+               rpm_carried_from_week(a.carried_from_id) as "carried_from: NaiveDate",
+               rpm_carried_to_week(a.id) as "carried_to: NaiveDate"
         from rpm_action_items a
         join rpm_results r on r.id = a.result_id
         where r.weekly_plan_id = $1
         order by a.due_date nulls last, a.action_code
         "#,
+        plan_id
     )
-    .bind(plan_id)
     .fetch_all(db)
     .await?)
 }

@@ -26,35 +26,41 @@ impl User {
     }
 }
 
-const COLUMNS: &str = "id, email, display_name, role, owner_name";
+// The queries are checked against the schema at compile time (`.sqlx/`);
+// `role` decodes through `Role`'s text mapping.
 
 pub async fn find_by_email(pool: &PgPool, email: &str) -> sqlx::Result<Option<User>> {
-    let row: Option<User> = sqlx::query_as(&format!(
-        "select {COLUMNS} from users where lower(email) = lower($1)"
-    ))
-    .bind(email.trim())
+    sqlx::query_as!(
+        User,
+        r#"select id, email, display_name, role as "role: Role", owner_name
+           from users where lower(email) = lower($1)"#,
+        email.trim()
+    )
     .fetch_optional(pool)
-    .await?;
-    Ok(row)
+    .await
 }
 
 pub async fn find_by_id(pool: &PgPool, id: Uuid) -> sqlx::Result<Option<User>> {
-    let row: Option<User> = sqlx::query_as(&format!("select {COLUMNS} from users where id = $1"))
-        .bind(id)
-        .fetch_optional(pool)
-        .await?;
-    Ok(row)
+    sqlx::query_as!(
+        User,
+        r#"select id, email, display_name, role as "role: Role", owner_name
+           from users where id = $1"#,
+        id
+    )
+    .fetch_optional(pool)
+    .await
 }
 
 /// Everyone, admins first.
 pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<User>> {
-    let rows: Vec<User> = sqlx::query_as(&format!(
-        "select {COLUMNS} from users
-         order by array_position(array['admin','vip','team'], role), lower(email)"
-    ))
+    sqlx::query_as!(
+        User,
+        r#"select id, email, display_name, role as "role: Role", owner_name
+           from users
+           order by array_position(array['admin','vip','team'], role), lower(email)"#
+    )
     .fetch_all(pool)
-    .await?;
-    Ok(rows)
+    .await
 }
 
 /// Invites `email` with `role`, or changes the role of someone invited.
@@ -79,18 +85,19 @@ pub async fn upsert(
     } else {
         display_name.trim()
     };
-    let row: User = sqlx::query_as(&format!(
-        "insert into users (email, display_name, role, owner_name)
-         values ($1, $2, $3, $4)
-         on conflict (lower(email)) do update
-            set display_name = excluded.display_name, role = excluded.role,
-                owner_name = excluded.owner_name
-         returning {COLUMNS}"
-    ))
-    .bind(email)
-    .bind(name)
-    .bind(role)
-    .bind(owner_name.map(str::trim))
+    let row = sqlx::query_as!(
+        User,
+        r#"insert into users (email, display_name, role, owner_name)
+           values ($1, $2, $3, $4)
+           on conflict (lower(email)) do update
+              set display_name = excluded.display_name, role = excluded.role,
+                  owner_name = excluded.owner_name
+           returning id, email, display_name, role as "role: Role", owner_name"#,
+        email,
+        name,
+        role as _,
+        owner_name.map(str::trim)
+    )
     .fetch_one(pool)
     .await?;
     Ok(row)
@@ -109,17 +116,21 @@ pub async fn ensure_admin(pool: &PgPool, email: &str) -> anyhow::Result<()> {
 /// Removes `email` from the allowlist; whether they were on it. Their
 /// sessions end at their next request (the guard re-reads the user).
 pub async fn remove(pool: &PgPool, email: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query("delete from users where lower(email) = lower($1)")
-        .bind(email.trim())
-        .execute(pool)
-        .await?;
+    let done = sqlx::query!(
+        "delete from users where lower(email) = lower($1)",
+        email.trim()
+    )
+    .execute(pool)
+    .await?;
     Ok(done.rows_affected() > 0)
 }
 
 pub async fn mark_signed_in(pool: &PgPool, id: Uuid) -> sqlx::Result<()> {
-    sqlx::query("update users set last_signed_in_at = now() where id = $1")
-        .bind(id)
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "update users set last_signed_in_at = now() where id = $1",
+        id
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }

@@ -33,13 +33,13 @@ impl Access {
         if self.clock.now().timestamp() >= self.ends_at {
             return false;
         }
-        let allowed = sqlx::query_scalar::<_, bool>(
-            "select exists (select 1 from users where id = $1)
-                and exists (select 1 from tower_sessions.session
-                            where id = $2 and expiry_date > now())",
+        let allowed = sqlx::query_scalar!(
+            r#"select exists (select 1 from users where id = $1)
+                  and exists (select 1 from tower_sessions.session
+                              where id = $2 and expiry_date > now()) as "allowed!""#,
+            self.user_id,
+            &self.session_id
         )
-        .bind(self.user_id)
-        .bind(&self.session_id)
         .fetch_one(db)
         .await;
         match allowed {

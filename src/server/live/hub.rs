@@ -37,7 +37,6 @@ pub struct Hub {
     listening: AtomicBool,
 }
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
     event_type: EventKind,
@@ -62,12 +61,14 @@ pub async fn events_after(
     after: i64,
     limit: i64,
 ) -> Result<Vec<LiveEvent>, sqlx::Error> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "select id, event_type, entity_id, created_at from events
-         where id > $1 order by id limit $2",
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select id, event_type as "event_type: EventKind", entity_id,
+                  created_at as "created_at: DateTime<Utc>" from events
+           where id > $1 order by id limit $2"#,
+        after,
+        limit
     )
-    .bind(after)
-    .bind(limit)
     .fetch_all(db)
     .await?;
     Ok(rows.into_iter().map(LiveEvent::from).collect())
@@ -75,7 +76,7 @@ pub async fn events_after(
 
 /// The newest event id (0 when there is none).
 pub async fn newest_id(db: &PgPool) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("select coalesce(max(id), 0) from events")
+    sqlx::query_scalar!(r#"select coalesce(max(id), 0) as "newest!" from events"#)
         .fetch_one(db)
         .await
 }
