@@ -10,7 +10,6 @@ use crate::error::AppError;
 use crate::model::action_change::{ActionChange, ActionState};
 use crate::model::ActionStatus;
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: Uuid,
     action_code: String,
@@ -35,15 +34,15 @@ impl Row {
     }
 }
 
-const COLUMNS: &str = "id, action_code, status, version, actual_hours::float8 as actual_hours,
-                       evidence_path, blocker_description";
-
 /// The action as it is now.
 pub async fn current(db: &PgPool, id: Uuid) -> Result<ActionState, AppError> {
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "select {COLUMNS} from rpm_action_items where id = $1"
-    ))
-    .bind(id)
+    let row = sqlx::query_as!(
+        Row,
+        r#"select id, action_code, status as "status: ActionStatus", version,
+                  actual_hours::float8 as actual_hours, evidence_path, blocker_description
+           from rpm_action_items where id = $1"#,
+        id
+    )
     .fetch_optional(db)
     .await?;
     row.ok_or_else(|| AppError::NotFound(format!("no action {id}")))?
@@ -62,21 +61,25 @@ pub async fn apply(
 ) -> Result<ActionState, AppError> {
     change.validate().map_err(AppError::BadRequest)?;
     let mut tx = db.begin().await?;
-    let row: Option<Row> = sqlx::query_as(&format!(
-        "select {COLUMNS} from rpm_action_items where id = $1 for update"
-    ))
-    .bind(id)
+    let row = sqlx::query_as!(
+        Row,
+        r#"select id, action_code, status as "status: ActionStatus", version,
+                  actual_hours::float8 as actual_hours, evidence_path, blocker_description
+           from rpm_action_items where id = $1 for update"#,
+        id
+    )
     .fetch_optional(&mut *tx)
     .await?;
     let before = row
         .ok_or_else(|| AppError::NotFound(format!("no action {id}")))?
         .state()?;
     // A week's figures stay what they were once its action was carried on.
-    let carried_to: Option<chrono::NaiveDate> =
-        sqlx::query_scalar("select rpm_carried_to_week($1)")
-            .bind(id)
-            .fetch_one(&mut *tx)
-            .await?;
+    let carried_to = sqlx::query_scalar!(
+        r#"select rpm_carried_to_week($1) as "week: chrono::NaiveDate""#,
+        id
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     if let Some(week) = carried_to {
         return Err(AppError::Conflict(format!(
             "{} was carried to the week of {week}: change it there",
@@ -106,36 +109,40 @@ pub async fn apply(
         ActionChange::Block { reason } => (None, None, Some(reason.trim().to_string())),
         ActionChange::Reopen => (None, None, None),
     };
-    let after: Row = sqlx::query_as(&format!(
-        "update rpm_action_items set
-             status = $2,
-             completion_date = case when $2 = 'completed' then now() end,
-             actual_hours = coalesce($3::numeric, actual_hours),
-             evidence_path = coalesce($4, evidence_path),
-             blocker_description = case when $2 = 'blocked' then $5 end
-         where id = $1
-         returning {COLUMNS}"
-    ))
-    .bind(id)
-    .bind(status.as_str())
-    .bind(hours)
-    .bind(evidence)
-    .bind(reason)
+    let after = sqlx::query_as!(
+        Row,
+        r#"update rpm_action_items set
+               status = $2::text,
+               completion_date = case when $2::text = 'completed' then now() end,
+               actual_hours = coalesce($3::float8::numeric, actual_hours),
+               evidence_path = coalesce($4, evidence_path),
+               blocker_description = case when $2::text = 'blocked' then $5 end
+           where id = $1
+           returning id, action_code, status as "status: ActionStatus", version,
+                     actual_hours::float8 as actual_hours, evidence_path, blocker_description"#,
+        id,
+        status as _,
+        hours,
+        evidence,
+        reason
+    )
     .fetch_one(&mut *tx)
     .await?;
     let after = after.state()?;
-    sqlx::query("insert into events (event_type, entity_id, payload) values ($1, $2, $3)")
-        .bind(change.event_type())
-        .bind(id)
-        .bind(json!({
+    sqlx::query!(
+        "insert into events (event_type, entity_id, payload) values ($1, $2, $3)",
+        change.event_type() as _,
+        id,
+        json!({
             "action_code": after.code,
             "status": after.status.as_str(),
             "previous_status": before.status.as_str(),
             "version": after.version,
             "actor": actor,
-        }))
-        .execute(&mut *tx)
-        .await?;
+        })
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(after)
 }

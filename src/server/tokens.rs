@@ -38,27 +38,29 @@ pub async fn create(pool: &PgPool, name: &str, scopes: &[String]) -> anyhow::Res
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     let token = format!("rpm_{}", hex(&bytes));
-    sqlx::query("insert into api_tokens (name, token_hash, scopes) values ($1, $2, $3)")
-        .bind(name)
-        .bind(hash(&token))
-        .bind(scopes)
-        .execute(pool)
-        .await
-        .map_err(|e| match e {
-            sqlx::Error::Database(d) if d.is_unique_violation() => {
-                anyhow::anyhow!("a token named {name:?} exists already")
-            }
-            other => other.into(),
-        })?;
+    sqlx::query!(
+        "insert into api_tokens (name, token_hash, scopes) values ($1, $2, $3)",
+        name,
+        hash(&token),
+        scopes as _
+    )
+    .execute(pool)
+    .await
+    .map_err(|e| match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => {
+            anyhow::anyhow!("a token named {name:?} exists already")
+        }
+        other => other.into(),
+    })?;
     Ok(token)
 }
 
 /// Revokes the token of that name; whether one was active.
 pub async fn revoke(pool: &PgPool, name: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let done = sqlx::query!(
         "update api_tokens set revoked_at = now() where name = $1 and revoked_at is null",
+        name
     )
-    .bind(name)
     .execute(pool)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -74,27 +76,38 @@ pub type TokenRow = (
 );
 
 pub async fn list(pool: &PgPool) -> sqlx::Result<Vec<TokenRow>> {
-    sqlx::query_as(
-        "select name, scopes, created_at, last_used_at, revoked_at from api_tokens order by name",
+    let rows = sqlx::query!(
+        r#"select name, scopes, created_at as "created_at: chrono::DateTime<chrono::Utc>",
+                  last_used_at as "last_used_at: chrono::DateTime<chrono::Utc>",
+                  revoked_at as "revoked_at: chrono::DateTime<chrono::Utc>"
+           from api_tokens order by name"#
     )
     .fetch_all(pool)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.name, r.scopes, r.created_at, r.last_used_at, r.revoked_at))
+        .collect())
 }
 
 /// The active token matching `token`, if any; records its use.
 pub async fn verify(pool: &PgPool, token: &str) -> sqlx::Result<Option<ApiToken>> {
     // Reading is the common case: the last use is written at most once a
     // minute, so a busy agent's reads do not each become a write.
-    let row: Option<(String, Vec<String>)> = sqlx::query_as(
-        "with t as (select id, name, scopes, last_used_at from api_tokens
-                    where token_hash = $1 and revoked_at is null),
-              touched as (update api_tokens a set last_used_at = now() from t
-                          where a.id = t.id and (t.last_used_at is null
-                                or t.last_used_at < now() - interval '1 minute'))
-         select name, scopes from t",
+    // A CTE's columns are not known to be non-null: `!` says they are.
+    let row = sqlx::query!(
+        r#"with t as (select id, name, scopes, last_used_at from api_tokens
+                      where token_hash = $1 and revoked_at is null),
+                touched as (update api_tokens a set last_used_at = now() from t
+                            where a.id = t.id and (t.last_used_at is null
+                                  or t.last_used_at < now() - interval '1 minute'))
+           select name as "name!", scopes as "scopes!" from t"#,
+        hash(token)
     )
-    .bind(hash(token))
     .fetch_optional(pool)
     .await?;
-    Ok(row.map(|(name, scopes)| ApiToken { name, scopes }))
+    Ok(row.map(|r| ApiToken {
+        name: r.name,
+        scopes: r.scopes,
+    }))
 }

@@ -8,9 +8,6 @@ use crate::model::kinds::AgentStatus;
 use crate::model::live::EventKind;
 use crate::model::panels::{AgentHistory, CompletedAction, StatusChange};
 
-/// code, text, completed at, estimated and actual hours.
-type DoneRow = (String, String, DateTime<Utc>, Option<f64>, Option<f64>);
-
 pub async fn history(
     db: &PgPool,
     name: &str,
@@ -22,30 +19,36 @@ pub async fn history(
         return Err(AppError::NotFound(format!("no agent named {name:?}")));
     };
     let since = now - chrono::Duration::days(days);
-    let done: Vec<DoneRow> = sqlx::query_as(
-        "select action_code, action_text, completion_date,
-                estimated_hours::float8, actual_hours::float8
-         from rpm_action_items
-         where owner = $1 and status = 'completed' and completion_date > $2
-           and completion_date <= $3
-         order by completion_date desc",
+    // Times are bound `as _` and read with their chrono type named: sqlx
+    // 0.8's macros would pick the `time` crate's.
+    let completed = sqlx::query_as!(
+        CompletedAction,
+        r#"select action_code as code, action_text as text,
+                  completion_date as "completed_at!: DateTime<Utc>",
+                  estimated_hours::float8 as estimated_hours, actual_hours::float8 as actual_hours
+           from rpm_action_items
+           where owner = $1 and status = 'completed' and completion_date > $2
+             and completion_date <= $3
+           order by completion_date desc"#,
+        name,
+        since as _,
+        now as _
     )
-    .bind(name)
-    .bind(since)
-    .bind(now)
     .fetch_all(db)
     .await?;
-    let changes: Vec<(DateTime<Utc>, AgentStatus, i32)> = sqlx::query_as(
-        "select created_at, payload->>'status', (payload->>'health_score')::int
-         from events
-         where event_type = $4 and payload->>'agent_name' = $1
-           and created_at > $2 and created_at <= $3
-         order by created_at desc",
+    let changes = sqlx::query_as!(
+        StatusChange,
+        r#"select created_at as "at: DateTime<Utc>", payload->>'status' as "status!: AgentStatus",
+                  (payload->>'health_score')::int as "health_score!"
+           from events
+           where event_type = $4 and payload->>'agent_name' = $1
+             and created_at > $2 and created_at <= $3
+           order by created_at desc"#,
+        name,
+        since as _,
+        now as _,
+        EventKind::AgentStatusChange as _
     )
-    .bind(name)
-    .bind(since)
-    .bind(now)
-    .bind(EventKind::AgentStatusChange)
     .fetch_all(db)
     .await?;
     Ok(AgentHistory {
@@ -53,25 +56,7 @@ pub async fn history(
         days,
         stale_after_minutes,
         card,
-        completed: done
-            .into_iter()
-            .map(
-                |(code, text, completed_at, estimated_hours, actual_hours)| CompletedAction {
-                    code,
-                    text,
-                    completed_at,
-                    estimated_hours,
-                    actual_hours,
-                },
-            )
-            .collect(),
-        changes: changes
-            .into_iter()
-            .map(|(at, status, health_score)| StatusChange {
-                at,
-                status,
-                health_score,
-            })
-            .collect(),
+        completed,
+        changes,
     })
 }

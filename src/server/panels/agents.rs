@@ -7,40 +7,29 @@ use crate::error::AppError;
 use crate::model::kinds::AgentStatus;
 use crate::model::panels::{AgentCard, AgentPanel};
 
-/// name, status, health, current action, last heartbeat, error log.
-type Row = (
-    String,
-    AgentStatus,
-    i32,
-    Option<String>,
-    DateTime<Utc>,
-    Option<String>,
-);
-
 /// Every agent's card, or only the one named `only`.
 pub async fn cards(db: &PgPool, only: Option<&str>) -> Result<Vec<AgentCard>, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "select s.agent_name, s.status, s.health_score,
-                a.action_code || ' (' || a.action_text || ')', s.last_heartbeat, s.error_log
-         from agent_status s left join rpm_action_items a on a.id = s.current_action_id
-         where $1::text is null or s.agent_name = $1
-         order by s.agent_name",
+    let rows = sqlx::query!(
+        r#"select s.agent_name, s.status as "status: AgentStatus", s.health_score,
+                  a.action_code || ' (' || a.action_text || ')' as current_action,
+                  s.last_heartbeat as "last_heartbeat: DateTime<Utc>", s.error_log
+           from agent_status s left join rpm_action_items a on a.id = s.current_action_id
+           where $1::text is null or s.agent_name = $1
+           order by s.agent_name"#,
+        only
     )
-    .bind(only)
     .fetch_all(db)
     .await?;
     Ok(rows
         .into_iter()
-        .map(
-            |(name, status, health_score, current_action, last_heartbeat, error_log)| AgentCard {
-                name,
-                status,
-                health_score,
-                current_action,
-                last_heartbeat,
-                error_log,
-            },
-        )
+        .map(|r| AgentCard {
+            name: r.agent_name,
+            status: r.status,
+            health_score: r.health_score,
+            current_action: r.current_action,
+            last_heartbeat: r.last_heartbeat,
+            error_log: r.error_log,
+        })
         .collect())
 }
 

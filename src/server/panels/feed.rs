@@ -9,7 +9,6 @@ use crate::model::panels::{ActionFeed, FeedFilter, FeedItem};
 use crate::model::{ActionStatus, FunnelStage};
 use crate::server::week::PlanRow;
 
-#[derive(sqlx::FromRow)]
 struct Row {
     id: Uuid,
     action_code: String,
@@ -36,18 +35,22 @@ pub async fn feed(
     only_owner: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<ActionFeed, AppError> {
-    let rows: Vec<Row> = sqlx::query_as(
-        "select a.id, a.action_code, a.action_text, r.result_code, a.owner, a.funnel_stage,
-                a.status, a.due_date, a.completion_date, a.blocker_description, a.evidence_path,
-                rpm_carried_from_week(a.carried_from_id) as carried_from,
-                rpm_carried_to_week(a.id) as carried_to,
-                a.version
-         from rpm_action_items a join rpm_results r on r.id = a.result_id
-         where r.weekly_plan_id = $1 and ($2::text is null or a.owner = $2)
-         order by a.due_date nulls last, a.action_code",
+    let rows = sqlx::query_as!(
+        Row,
+        r#"select a.id, a.action_code, a.action_text, r.result_code, a.owner,
+                  a.funnel_stage as "funnel_stage: FunnelStage", a.status as "status: ActionStatus",
+                  a.due_date as "due_date: DateTime<Utc>",
+                  a.completion_date as "completion_date: DateTime<Utc>",
+                  a.blocker_description, a.evidence_path,
+                  rpm_carried_from_week(a.carried_from_id) as "carried_from: chrono::NaiveDate",
+                  rpm_carried_to_week(a.id) as "carried_to: chrono::NaiveDate",
+                  a.version
+           from rpm_action_items a join rpm_results r on r.id = a.result_id
+           where r.weekly_plan_id = $1 and ($2::text is null or a.owner = $2)
+           order by a.due_date nulls last, a.action_code"#,
+        plan.id,
+        only_owner
     )
-    .bind(plan.id)
-    .bind(only_owner)
     .fetch_all(db)
     .await?;
     let mut owners: Vec<String> = rows.iter().filter_map(|r| r.owner.clone()).collect();
@@ -55,26 +58,22 @@ pub async fn feed(
     owners.dedup();
     let items = rows
         .into_iter()
-        .map(|r| {
-            Ok(FeedItem {
-                id: r.id,
-                code: r.action_code,
-                text: r.action_text,
-                result_code: r.result_code,
-                owner: r.owner,
-                funnel_stage: r.funnel_stage,
-                status: r.status,
-                due_date: r.due_date,
-                completed_at: r.completion_date,
-                blocker: r.blocker_description,
-                evidence: r.evidence_path,
-                carried_from: r.carried_from,
-                carried_to: r.carried_to,
-                version: r.version,
-            })
+        .map(|r| FeedItem {
+            id: r.id,
+            code: r.action_code,
+            text: r.action_text,
+            result_code: r.result_code,
+            owner: r.owner,
+            funnel_stage: r.funnel_stage,
+            status: r.status,
+            due_date: r.due_date,
+            completed_at: r.completion_date,
+            blocker: r.blocker_description,
+            evidence: r.evidence_path,
+            carried_from: r.carried_from,
+            carried_to: r.carried_to,
+            version: r.version,
         })
-        .collect::<Result<Vec<_>, AppError>>()?
-        .into_iter()
         .filter(|item| filter.admits(item))
         .collect();
     Ok(ActionFeed {

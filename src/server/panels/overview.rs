@@ -18,35 +18,36 @@ pub async fn stats(
     plan: &PlanRow,
     now: DateTime<Utc>,
 ) -> Result<OverviewStats, AppError> {
-    let (jesse_completed, jesse_total): (i64, i64) = sqlx::query_as(
-        "select count(*) filter (where a.status = 'completed'), count(*)
-         from rpm_action_items a join rpm_results r on r.id = a.result_id
-         where r.weekly_plan_id = $1 and a.owner ilike 'jesse%' and a.status <> 'cancelled'",
+    let jesse = sqlx::query!(
+        r#"select count(*) filter (where a.status = 'completed') as "completed!", count(*) as "total!"
+           from rpm_action_items a join rpm_results r on r.id = a.result_id
+           where r.weekly_plan_id = $1 and a.owner ilike 'jesse%' and a.status <> 'cancelled'"#,
+        plan.id
     )
-    .bind(plan.id)
     .fetch_one(db)
     .await?;
-    let weeks: Vec<(NaiveDate, NaiveDate, i64, i64)> = sqlx::query_as(
-        "select p.week_start_date, p.week_end_date,
-                count(a.id) filter (where a.status = 'completed'),
-                count(a.id) filter (where a.status <> 'cancelled')
-         from (select * from rpm_weekly_plans where week_start_date <= $1
-               order by week_start_date desc limit 8) p
-         left join rpm_results r on r.weekly_plan_id = p.id
-         left join rpm_action_items a on a.result_id = r.id
-         group by p.id, p.week_start_date, p.week_end_date
-         order by p.week_start_date",
+    let (jesse_completed, jesse_total) = (jesse.completed, jesse.total);
+    let weeks = sqlx::query!(
+        r#"select p.week_start_date as "start!: NaiveDate", p.week_end_date as "end!: NaiveDate",
+                  count(a.id) filter (where a.status = 'completed') as "completed!",
+                  count(a.id) filter (where a.status <> 'cancelled') as "total!"
+           from (select * from rpm_weekly_plans where week_start_date <= $1
+                 order by week_start_date desc limit 8) p
+           left join rpm_results r on r.weekly_plan_id = p.id
+           left join rpm_action_items a on a.result_id = r.id
+           group by p.id, p.week_start_date, p.week_end_date
+           order by p.week_start_date"#,
+        plan.week_start_date as _
     )
-    .bind(plan.week_start_date)
     .fetch_all(db)
     .await?;
     let trend: Vec<WeekPoint> = weeks
         .into_iter()
-        .map(|(start, end, completed, total)| WeekPoint {
-            week_start: start,
-            completed: completed as u32,
-            total: total as u32,
-            velocity: round1(completed as f64 / elapsed_days(start, end, now) as f64),
+        .map(|w| WeekPoint {
+            week_start: w.start,
+            completed: w.completed as u32,
+            total: w.total as u32,
+            velocity: round1(w.completed as f64 / elapsed_days(w.start, w.end, now) as f64),
         })
         .collect();
     let velocity = trend.last().map_or(0.0, |w| w.velocity);

@@ -92,19 +92,20 @@ pub async fn store_agent(
     a: &AgentSnapshot,
     heartbeat: DateTime<Utc>,
 ) -> Result<Counts, sqlx::Error> {
-    let before: Option<(String, i32)> = sqlx::query_as(
+    let before = sqlx::query!(
         "select status, health_score from agent_status where agent_name = $1 for update",
+        &a.agent_name
     )
-    .bind(&a.agent_name)
     .fetch_optional(&mut *tx)
-    .await?;
-    let written: Option<(uuid::Uuid, bool)> = sqlx::query_as(
-        "insert into agent_status as s
+    .await?
+    .map(|b| (b.status, b.health_score));
+    let written = sqlx::query!(
+        r#"insert into agent_status as s
              (agent_name, status, health_score, last_heartbeat, current_action_id,
               session_start, total_actions_completed, total_hours_worked, error_log, metadata)
          values ($1, $2, $3, $4, (select a.id from rpm_action_items a join rpm_weekly_plans p on p.id = a.weekly_plan_id
                   where a.action_code = $5 order by p.week_start_date desc limit 1),
-                 $6, $7, $8::numeric(8,2), $9, $10)
+                 $6, $7, $8::float8::numeric(8,2), $9, $10)
          on conflict (agent_name) do update set
              status = excluded.status, health_score = excluded.health_score,
              last_heartbeat = excluded.last_heartbeat,
@@ -121,20 +122,21 @@ pub async fn store_agent(
                 excluded.current_action_id, excluded.session_start,
                 excluded.total_actions_completed, excluded.total_hours_worked,
                 excluded.error_log, excluded.metadata)
-         returning id, xmax = 0",
+         returning id, (xmax = 0) as "inserted!""#,
+        &a.agent_name,
+        &a.status,
+        a.health_score,
+        heartbeat as _,
+        a.current_action.as_deref(),
+        a.session_start as _,
+        a.total_actions_completed,
+        a.total_hours_worked,
+        a.error_log.as_deref(),
+        a.metadata.as_ref()
     )
-    .bind(&a.agent_name)
-    .bind(&a.status)
-    .bind(a.health_score)
-    .bind(heartbeat)
-    .bind(&a.current_action)
-    .bind(a.session_start)
-    .bind(a.total_actions_completed)
-    .bind(a.total_hours_worked)
-    .bind(&a.error_log)
-    .bind(&a.metadata)
     .fetch_optional(&mut *tx)
-    .await?;
+    .await?
+    .map(|w| (w.id, w.inserted));
     let changed = match &before {
         None => true,
         Some((status, score)) => {
@@ -142,19 +144,18 @@ pub async fn store_agent(
         }
     };
     if let (Some((id, _)), true) = (written, changed) {
-        sqlx::query(
-            "insert into events (event_type, entity_id, payload)
-             values ($1, $2, $3)",
+        sqlx::query!(
+            "insert into events (event_type, entity_id, payload) values ($1, $2, $3)",
+            EventKind::AgentStatusChange as _,
+            id,
+            json!({
+                "agent_name": a.agent_name,
+                "status": a.status,
+                "health_score": a.health_score,
+                "health_band": health_band(a.health_score),
+                "previous_status": before.as_ref().map(|b| &b.0),
+            })
         )
-        .bind(EventKind::AgentStatusChange)
-        .bind(id)
-        .bind(json!({
-            "agent_name": a.agent_name,
-            "status": a.status,
-            "health_score": a.health_score,
-            "health_band": health_band(a.health_score),
-            "previous_status": before.as_ref().map(|b| &b.0),
-        }))
         .execute(&mut *tx)
         .await?;
     }

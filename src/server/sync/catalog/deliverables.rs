@@ -53,19 +53,20 @@ pub async fn store_deliverable(
     tx: &mut PgConnection,
     d: &DeliverableRecord,
 ) -> Result<Counts, sqlx::Error> {
-    let before: Option<(String, Option<f64>)> = sqlx::query_as(
-        "select status, revenue_actual::float8 from deliverables
+    let before = sqlx::query!(
+        "select status, revenue_actual::float8 as revenue_actual from deliverables
          where cloud_storage_path = $1 for update",
+        &d.storage_path
     )
-    .bind(&d.storage_path)
     .fetch_optional(&mut *tx)
-    .await?;
-    let written: Option<(uuid::Uuid, bool)> = sqlx::query_as(
-        "insert into deliverables as d
+    .await?
+    .map(|b| (b.status, b.revenue_actual));
+    let written = sqlx::query!(
+        r#"insert into deliverables as d
              (deliverable_type, title, description, cloud_storage_path, status,
               revenue_target, revenue_actual, action_item_id, metadata, created_at,
               published_at)
-         values ($1, $2, $3, $4, $5, $6::numeric(12,2), $7::numeric(12,2),
+         values ($1, $2, $3, $4, $5::text, $6::float8::numeric(12,2), $7::float8::numeric(12,2),
                  -- A carried code: the instance of the week it was published
                  -- (or made) in, else the latest (docs/metrics.md).
                  (select a.id from rpm_action_items a join rpm_weekly_plans p on p.id = a.weekly_plan_id
@@ -75,7 +76,7 @@ pub async fn store_deliverable(
                            p.week_start_date desc
                   limit 1), $9,
                  coalesce($10, now()),
-                 case when $5 = 'published' then coalesce($11, now()) else $11 end)
+                 case when $5::text = 'published' then coalesce($11, now()) else $11 end)
          on conflict (cloud_storage_path) do update set
              deliverable_type = excluded.deliverable_type, title = excluded.title,
              description = excluded.description, status = excluded.status,
@@ -92,21 +93,22 @@ pub async fn store_deliverable(
                 excluded.status, excluded.revenue_target, excluded.revenue_actual,
                 excluded.action_item_id, excluded.metadata)
             or ($11::timestamptz is not null and d.published_at is distinct from $11)
-         returning id, xmax = 0",
+         returning id, (xmax = 0) as "inserted!""#,
+        &d.r#type,
+        &d.title,
+        d.description.as_deref(),
+        &d.storage_path,
+        &d.status,
+        d.revenue_target,
+        d.revenue_actual,
+        d.action.as_deref(),
+        d.metadata.as_ref(),
+        d.created_at as _,
+        d.published_at as _
     )
-    .bind(&d.r#type)
-    .bind(&d.title)
-    .bind(&d.description)
-    .bind(&d.storage_path)
-    .bind(&d.status)
-    .bind(d.revenue_target)
-    .bind(d.revenue_actual)
-    .bind(&d.action)
-    .bind(&d.metadata)
-    .bind(d.created_at)
-    .bind(d.published_at)
     .fetch_optional(&mut *tx)
-    .await?;
+    .await?
+    .map(|w| (w.id, w.inserted));
     if let Some((id, _)) = written {
         let was_published = before
             .as_ref()
@@ -128,17 +130,19 @@ async fn event(
     id: uuid::Uuid,
     d: &DeliverableRecord,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("insert into events (event_type, entity_id, payload) values ($1, $2, $3)")
-        .bind(kind)
-        .bind(id)
-        .bind(json!({
+    sqlx::query!(
+        "insert into events (event_type, entity_id, payload) values ($1, $2, $3)",
+        kind as _,
+        id,
+        json!({
             "deliverable_type": d.r#type,
             "title": d.title,
             "status": d.status,
             "revenue_actual": d.revenue_actual,
-        }))
-        .execute(&mut *tx)
-        .await?;
+        })
+    )
+    .execute(&mut *tx)
+    .await?;
     Ok(())
 }
 

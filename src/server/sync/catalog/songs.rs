@@ -56,13 +56,13 @@ impl SongRecord {
 }
 
 pub async fn store_song(tx: &mut PgConnection, s: &SongRecord) -> Result<Counts, sqlx::Error> {
-    let written: Option<(bool,)> = sqlx::query_as(
-        "insert into suno_songs as s
+    let written = sqlx::query_scalar!(
+        r#"insert into suno_songs as s
              (song_id, title, genre, bpm, key, groove, duration_seconds, album_assignment,
               status, revenue_target, revenue_actual, cloud_storage_path, lyrics,
               prompt_used, released_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::numeric(12,2),
-                 $11::numeric(12,2), $12, $13, $14, $15)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::float8::numeric(12,2),
+                 $11::float8::numeric(12,2), $12, $13, $14, $15)
          on conflict (song_id) do update set
              title = excluded.title, genre = excluded.genre, bpm = excluded.bpm,
              key = excluded.key, groove = excluded.groove,
@@ -81,26 +81,26 @@ pub async fn store_song(tx: &mut PgConnection, s: &SongRecord) -> Result<Counts,
                 excluded.status, excluded.revenue_target, excluded.revenue_actual,
                 excluded.cloud_storage_path, excluded.lyrics, excluded.prompt_used,
                 excluded.released_at)
-         returning xmax = 0",
+         returning (xmax = 0) as "inserted!""#,
+        &s.song_id,
+        &s.title,
+        s.genre.as_deref(),
+        s.bpm,
+        s.key.as_deref(),
+        s.groove.as_deref(),
+        s.duration_seconds,
+        s.album.as_deref(),
+        &s.status,
+        s.revenue_target,
+        s.revenue_actual,
+        s.storage_path.as_deref(),
+        s.lyrics.as_deref(),
+        s.prompt.as_deref(),
+        s.released_at as _
     )
-    .bind(&s.song_id)
-    .bind(&s.title)
-    .bind(&s.genre)
-    .bind(s.bpm)
-    .bind(&s.key)
-    .bind(&s.groove)
-    .bind(s.duration_seconds)
-    .bind(&s.album)
-    .bind(&s.status)
-    .bind(s.revenue_target)
-    .bind(s.revenue_actual)
-    .bind(&s.storage_path)
-    .bind(&s.lyrics)
-    .bind(&s.prompt)
-    .bind(s.released_at)
     .fetch_optional(&mut *tx)
     .await?;
-    Ok(one_row(written.map(|(i,)| i)))
+    Ok(one_row(written))
 }
 
 impl Record for SongRecord {
