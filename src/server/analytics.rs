@@ -29,14 +29,22 @@ pub async fn plan_effectiveness(
     week_start: NaiveDate,
     as_of: DateTime<Utc>,
 ) -> Result<PlanWeek, AppError> {
-    sqlx::query_as(
-        "select week_start, total_results, results_achieved, total_actions, actions_completed,
-                on_time_completion_rate, jesse_completion_rate, team_completion_rate,
-                avg_cycle_time_days, velocity_score
-         from rpm_analytics.rpm_plan_effectiveness_at($2) where week_start = $1",
+    // A function's columns are not known to be non-null: `!` says which are
+    // (docs/metrics.md); rates are null for a week with nothing to rate.
+    sqlx::query_as!(
+        PlanWeek,
+        r#"select week_start as "week_start!: NaiveDate", total_results as "total_results!",
+                  results_achieved as "results_achieved!", total_actions as "total_actions!",
+                  actions_completed as "actions_completed!",
+                  on_time_completion_rate::float8 as on_time_completion_rate,
+                  jesse_completion_rate::float8 as jesse_completion_rate,
+                  team_completion_rate::float8 as team_completion_rate,
+                  avg_cycle_time_days::float8 as avg_cycle_time_days,
+                  velocity_score::float8 as "velocity_score!"
+           from rpm_analytics.rpm_plan_effectiveness_at($2) where week_start = $1"#,
+        week_start as _,
+        as_of as _
     )
-    .bind(week_start)
-    .bind(as_of)
     .fetch_optional(db)
     .await?
     .ok_or_else(|| AppError::NotFound(format!("no plan starts on {week_start}")))
@@ -48,14 +56,18 @@ pub async fn funnel_velocity(
     week_start: NaiveDate,
     as_of: DateTime<Utc>,
 ) -> Result<Vec<StageVelocity>, AppError> {
-    Ok(sqlx::query_as(
-        "select funnel_stage as stage, actions_entered, actions_completed, actions_blocked,
-                avg_days_in_stage as avg_days, bottleneck_score, completion_rate
-         from rpm_analytics.funnel_velocity_at($2) where week_start = $1
-         order by array_position(array['top', 'middle', 'bottom'], funnel_stage)",
+    Ok(sqlx::query_as!(
+        StageVelocity,
+        r#"select funnel_stage as "stage!", actions_entered as "actions_entered!",
+                  actions_completed as "actions_completed!", actions_blocked as "actions_blocked!",
+                  avg_days_in_stage::float8 as avg_days,
+                  bottleneck_score::float8 as "bottleneck_score!",
+                  completion_rate::float8 as completion_rate
+           from rpm_analytics.funnel_velocity_at($2) where week_start = $1
+           order by array_position(array['top', 'middle', 'bottom'], funnel_stage)"#,
+        week_start as _,
+        as_of as _
     )
-    .bind(week_start)
-    .bind(as_of)
     .fetch_all(db)
     .await?)
 }
@@ -74,19 +86,28 @@ pub async fn periods(
             PERIODS.join(", ")
         )));
     }
-    Ok(sqlx::query_as(
-        "select * from (
-             select period_start as week_start, period_end, total_actions, completed_actions,
-                    completion_rate, velocity_score, revenue_target::float8 as revenue_target,
-                    revenue_actual::float8 as revenue_actual, jesse_completion_rate
-             from rpm_analytics.dna_periods_at($1, $3)
-             where period_start <= rpm_analytics.utc_day($3)
-             order by period_start desc limit $2) p
-         order by week_start",
+    Ok(sqlx::query_as!(
+        Period,
+        r#"select week_start as "week_start!: NaiveDate", period_end as "period_end!: NaiveDate",
+                  total_actions as "total_actions!", completed_actions as "completed_actions!",
+                  completion_rate, velocity_score as "velocity_score!",
+                  revenue_target as "revenue_target!", revenue_actual as "revenue_actual!",
+                  jesse_completion_rate
+           from (
+               select period_start as week_start, period_end, total_actions, completed_actions,
+                      completion_rate::float8 as completion_rate,
+                      velocity_score::float8 as velocity_score,
+                      revenue_target::float8 as revenue_target,
+                      revenue_actual::float8 as revenue_actual,
+                      jesse_completion_rate::float8 as jesse_completion_rate
+               from rpm_analytics.dna_periods_at($1, $3)
+               where period_start <= rpm_analytics.utc_day($3)
+               order by period_start desc limit $2) p
+           order by week_start"#,
+        kind,
+        count,
+        as_of as _
     )
-    .bind(kind)
-    .bind(count)
-    .bind(as_of)
     .fetch_all(db)
     .await?)
 }
@@ -104,15 +125,15 @@ pub async fn refresh(db: &PgPool) -> Result<Duration, AppError> {
 /// The refresh itself, in the caller's transaction: a background job, so
 /// the per-connection statement timeout (meant for requests) is lifted.
 async fn refresh_in(tx: &mut sqlx::PgConnection) -> Result<(), AppError> {
-    sqlx::query("set local statement_timeout = 0")
+    sqlx::query!("set local statement_timeout = 0")
         .execute(&mut *tx)
         .await?;
-    sqlx::query("select rpm_analytics.refresh()")
+    sqlx::query!("select rpm_analytics.refresh()")
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
+    sqlx::query!(
         "insert into rpm_analytics.refresh_state (id, refreshed_at) values (1, now())
-         on conflict (id) do update set refreshed_at = excluded.refreshed_at",
+         on conflict (id) do update set refreshed_at = excluded.refreshed_at"
     )
     .execute(&mut *tx)
     .await?;
@@ -125,17 +146,17 @@ async fn refresh_in(tx: &mut sqlx::PgConnection) -> Result<(), AppError> {
 pub async fn scheduled_refresh(db: &PgPool, every: Duration) -> Result<Option<Duration>, AppError> {
     let started = Instant::now();
     let mut tx = db.begin().await?;
-    let mine: bool = sqlx::query_scalar("select pg_try_advisory_xact_lock(7172003)")
+    let mine = sqlx::query_scalar!(r#"select pg_try_advisory_xact_lock(7172003) as "mine!""#)
         .fetch_one(&mut *tx)
         .await?;
     if !mine {
         return Ok(None);
     }
-    let recent: bool = sqlx::query_scalar(
-        "select exists (select 1 from rpm_analytics.refresh_state
-                        where refreshed_at > now() - make_interval(secs => $1))",
+    let recent = sqlx::query_scalar!(
+        r#"select exists (select 1 from rpm_analytics.refresh_state
+                          where refreshed_at > now() - make_interval(secs => $1)) as "recent!""#,
+        every.as_secs_f64() / 2.0
     )
-    .bind(every.as_secs_f64() / 2.0)
     .fetch_one(&mut *tx)
     .await?;
     if recent {

@@ -160,19 +160,20 @@ impl EmbeddedPostgres {
         let mut conn = sqlx::PgConnection::connect(&self.url("postgres"))
             .await
             .context("connecting to the embedded cluster")?;
-        let exists: bool =
-            sqlx::query_scalar("select exists(select 1 from pg_database where datname = $1)")
-                .bind(database)
-                .fetch_one(&mut conn)
-                .await?;
+        let exists: bool = sqlx::query_scalar!(
+            r#"select exists(select 1 from pg_database where datname = $1) as "exists!""#,
+            database
+        )
+        .fetch_one(&mut conn)
+        .await?;
         if !exists {
             let create = format!(r#"create database "{database}""#);
             if let Err(e) = sqlx::query(&create).execute(&mut conn).await {
                 // Lost a race with another starter: fine if it exists now.
-                let again: bool = sqlx::query_scalar(
-                    "select exists(select 1 from pg_database where datname = $1)",
+                let again = sqlx::query_scalar!(
+                    r#"select exists(select 1 from pg_database where datname = $1) as "exists!""#,
+                    database
                 )
-                .bind(database)
                 .fetch_one(&mut conn)
                 .await?;
                 if !again {

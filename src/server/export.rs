@@ -87,19 +87,19 @@ pub struct BigQueryField {
 
 /// The columns of `rpm_analytics.<table>`, in order.
 pub async fn columns(db: &PgPool, table: &str) -> anyhow::Result<Vec<(String, Kind)>> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
-        "select a.attname::text, format_type(a.atttypid, null)
-         from pg_attribute a
-         where a.attrelid = ('rpm_analytics.' || quote_ident($1))::regclass
-           and a.attnum > 0 and not a.attisdropped
-         order by a.attnum",
+    let rows = sqlx::query!(
+        r#"select a.attname::text as "name!", format_type(a.atttypid, null) as "kind!"
+           from pg_attribute a
+           where a.attrelid = ('rpm_analytics.' || quote_ident($1))::regclass
+             and a.attnum > 0 and not a.attisdropped
+           order by a.attnum"#,
+        table
     )
-    .bind(table)
     .fetch_all(db)
     .await
     .with_context(|| format!("reading the columns of rpm_analytics.{table}"))?;
     rows.into_iter()
-        .map(|(name, t)| Ok((name, Kind::of(&t)?)))
+        .map(|r| Ok((r.name, Kind::of(&r.kind)?)))
         .collect()
 }
 

@@ -261,7 +261,7 @@ async fn ready(State(state): State<AppState>) -> (StatusCode, String) {
         return unavailable("draining: shutting down".into());
     }
     let applied: Result<Option<i64>, sqlx::Error> =
-        sqlx::query_scalar("select max(version) from _sqlx_migrations where success")
+        sqlx::query_scalar!("select max(version) from _sqlx_migrations where success")
             .fetch_one(&state.db)
             .await;
     match applied {

@@ -11,7 +11,7 @@ use crate::ui::panels::common::{panel_error, relative};
 
 #[component]
 pub fn SyncPage() -> impl IntoView {
-    let status = Resource::new(|| (), |_| get_sync_status());
+    let status = OnceResource::new(get_sync_status());
     view! {
         <section class="panel sync-page" aria-labelledby="sync-heading">
             <h1 id="sync-heading">"Plan sync"</h1>

@@ -8,7 +8,8 @@ use crate::ui::base::at;
 /// Name, role and a sign-out form (a plain POST: works without JavaScript).
 #[component]
 pub fn UserMenu() -> impl IntoView {
-    let who = Resource::new(|| (), |_| who_am_i());
+    // Who is signed in does not change while the page is open.
+    let who = OnceResource::new(who_am_i());
     view! {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -509,6 +509,37 @@ async fn the_openapi_document_describes_every_route() {
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
 
+/// The closed sets appear in the document as the values the API sends
+/// (their stored names), and no schema takes another's name: the agent
+/// object is `AgentStatus`, its status the enum `AgentState`.
+#[tokio::test]
+async fn the_openapi_document_lists_each_closed_sets_values_as_sent() {
+    let app = TestApp::empty().await;
+    let (_, doc) = get(&app, None, "/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    let values = |name: &str| -> Vec<String> {
+        schemas[name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is not an enum: {}", schemas[name]))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(values("AgentState"), ["active", "idle", "error", "offline"]);
+    assert_eq!(
+        values("DeliverableKind"),
+        ["song", "code", "document", "album", "video"]
+    );
+    assert_eq!(
+        values("DeliverableStatus"),
+        ["draft", "review", "approved", "published"]
+    );
+    assert_eq!(schemas["AgentStatus"]["type"], "object");
+    assert!(schemas["AgentStatus"]["properties"]["status"]
+        .to_string()
+        .contains("AgentState"));
+}
+
 /// The current week is kept between changes (src/server/api_v1/cache.rs):
 /// a change is seen by the very next read, and a compressed answer is the
 /// same answer.

@@ -4,7 +4,6 @@
 //! without it, completing a completed action is still a 409. The answer is
 //! `{ "success": true, "action": {...} }`, as in the spec.
 
-use crate::model::kinds::Scope;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -17,6 +16,7 @@ use super::auth::Bearer;
 use super::error::ApiError;
 use crate::error::AppError;
 use crate::model::action_change::{ActionChange, ActionState};
+use crate::model::kinds::Scope;
 
 /// The answer to a change.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]

@@ -1,7 +1,6 @@
 //! `GET /api/v1/agents/status` and `/agents/{name}/history?days=` (spec
 //! 2.4): the cockpit's agent cards and agent page, as JSON.
 
-use crate::model::kinds::Scope;
 use axum::extract::{Path, State};
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -11,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::auth::Bearer;
 use super::error::{ApiError, ErrorBody};
 use super::params::{bounded, Params};
+use crate::model::kinds::Scope;
 use crate::model::panels::{is_stale, AgentCard, HealthBand};
 use crate::server::panels::{agent_history, agents};
 use crate::server::state::AppState;

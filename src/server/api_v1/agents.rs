@@ -1,6 +1,5 @@
 //! `POST /api/v1/agents/{name}/heartbeat`: a live agent reports its state.
 
-use crate::model::kinds::Scope;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -11,6 +10,7 @@ use sqlx::PgPool;
 
 use super::auth::Bearer;
 use super::error::ApiError;
+use crate::model::kinds::Scope;
 use crate::server::sync::catalog::{health_band, store_agent, AgentSnapshot};
 
 /// The body. Fields left out keep their last reported value.
@@ -72,15 +72,27 @@ pub async fn heartbeat(
     token.require(Scope::Heartbeat)?;
     let Json(beat) = body.map_err(|e| ApiError::new(e.status(), e.body_text()))?;
     let mut tx = db.begin().await?;
-    let previous: Option<Previous> = sqlx::query_as(
-        "select s.health_score, a.action_code, s.session_start, s.total_actions_completed,
-                s.total_hours_worked::float8, s.error_log, s.metadata
-         from agent_status s left join rpm_action_items a on a.id = s.current_action_id
-         where s.agent_name = $1",
+    let previous: Option<Previous> = sqlx::query!(
+        r#"select s.health_score, a.action_code as "action_code?",
+                  s.session_start as "session_start: DateTime<Utc>", s.total_actions_completed,
+                  s.total_hours_worked::float8 as "hours!", s.error_log, s.metadata
+           from agent_status s left join rpm_action_items a on a.id = s.current_action_id
+           where s.agent_name = $1"#,
+        &name
     )
-    .bind(&name)
     .fetch_optional(&mut *tx)
-    .await?;
+    .await?
+    .map(|p| {
+        (
+            p.health_score,
+            p.action_code,
+            p.session_start,
+            p.total_actions_completed,
+            p.hours,
+            p.error_log,
+            p.metadata,
+        )
+    });
     let p = previous.unwrap_or((100, None, None, 0, 0.0, None, None));
     let snapshot = AgentSnapshot {
         agent_name: name,
@@ -96,10 +108,10 @@ pub async fn heartbeat(
     };
     snapshot.validate().map_err(ApiError::invalid)?;
     if let Some(code) = &snapshot.current_action {
-        let known: bool = sqlx::query_scalar(
-            "select exists(select 1 from rpm_action_items where action_code = $1)",
+        let known = sqlx::query_scalar!(
+            r#"select exists(select 1 from rpm_action_items where action_code = $1) as "known!""#,
+            code
         )
-        .bind(code)
         .fetch_one(&mut *tx)
         .await?;
         if !known {

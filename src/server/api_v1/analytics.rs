@@ -1,7 +1,6 @@
 //! `GET /api/v1/analytics/funnel-velocity?week_start=` and
 //! `/analytics/completion-trends?period=weekly&weeks=` (spec 2.4).
 
-use crate::model::kinds::Scope;
 use axum::extract::State;
 use axum::Json;
 use chrono::{NaiveDate, Utc};
@@ -14,6 +13,7 @@ use super::error::{ApiError, ErrorBody};
 use super::params::{bounded, Params};
 use super::revenue::{plan_for, WeekQuery};
 use crate::model::analytics::{bottleneck, Period, StageVelocity};
+use crate::model::kinds::Scope;
 use crate::server::analytics;
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -1,12 +1,12 @@
 //! The bearer-token guard of /api/v1.
 
-use crate::model::kinds::Scope;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 
 use super::error::ApiError;
+use crate::model::kinds::Scope;
 use crate::server::state::AppState;
 use crate::server::tokens::{verify, ApiToken};
 

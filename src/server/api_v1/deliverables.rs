@@ -142,15 +142,18 @@ pub async fn deliverable(
     token.require(Scope::Read)?;
     let missing = || ApiError::new(StatusCode::NOT_FOUND, format!("no deliverable {id:?}"));
     let uuid: Uuid = id.parse().map_err(|_| missing())?;
-    let found: Option<DeliverableDetail> = sqlx::query_as(
-        "select d.id, d.title, d.deliverable_type as kind, d.description, d.status,
-                d.cloud_storage_path, d.metadata, d.revenue_target::float8 as revenue_target,
-                d.revenue_actual::float8 as revenue_actual, a.action_code, d.created_at,
-                d.published_at
-         from deliverables d left join rpm_action_items a on a.id = d.action_item_id
-         where d.id = $1",
+    let found = sqlx::query_as!(
+        DeliverableDetail,
+        r#"select d.id, d.title, d.deliverable_type as "kind: DeliverableKind", d.description,
+                  d.status as "status: DeliverableStatus", d.cloud_storage_path, d.metadata,
+                  d.revenue_target::float8 as revenue_target,
+                  d.revenue_actual::float8 as revenue_actual, a.action_code as "action_code?",
+                  d.created_at as "created_at: DateTime<Utc>",
+                  d.published_at as "published_at: DateTime<Utc>"
+           from deliverables d left join rpm_action_items a on a.id = d.action_item_id
+           where d.id = $1"#,
+        uuid
     )
-    .bind(uuid)
     .fetch_optional(&db)
     .await?;
     found.map(Json).ok_or_else(missing)

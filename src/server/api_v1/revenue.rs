@@ -1,7 +1,6 @@
 //! `GET /api/v1/rpm/revenue-summary?week_start=` (spec 2.4): the same
 //! numbers as the cockpit's revenue panel.
 
-use crate::model::kinds::Scope;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
@@ -14,6 +13,7 @@ use super::auth::Bearer;
 use super::deliverables::Deliverable;
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
+use crate::model::kinds::Scope;
 use crate::model::panels::RevenuePoint;
 use crate::server::panels::revenue::revenue;
 use crate::server::week::{current_plan, PlanRow};
@@ -66,11 +66,13 @@ pub async fn plan_for(db: &PgPool, week_start: Option<NaiveDate>) -> Result<Plan
     let plan = match week_start {
         None => current_plan(db, Utc::now().date_naive()).await?,
         Some(day) => {
-            sqlx::query_as(
-                "select id, week_start_date, week_end_date, owner, classification
-             from rpm_weekly_plans where week_start_date = $1",
+            sqlx::query_as!(
+                PlanRow,
+                r#"select id, week_start_date as "week_start_date: NaiveDate",
+                          week_end_date as "week_end_date: NaiveDate", owner, classification
+                   from rpm_weekly_plans where week_start_date = $1"#,
+                day as _
             )
-            .bind(day)
             .fetch_optional(db)
             .await?
         }

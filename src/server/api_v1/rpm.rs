@@ -1,6 +1,5 @@
 //! `GET /api/v1/rpm/current-week` and `/rpm/action-items` (spec 2.4).
 
-use crate::model::kinds::Scope;
 use std::sync::Arc;
 
 use axum::body::Bytes;
@@ -18,6 +17,7 @@ use super::auth::Bearer;
 use super::error::{ApiError, ErrorBody};
 use super::params::{bounded, Params};
 use crate::model::analytics::forecast_percent;
+use crate::model::kinds::Scope;
 use crate::model::{ActionStatus, FunnelStage};
 use crate::server::analytics;
 use crate::server::live::hub::newest_id;
@@ -151,18 +151,19 @@ async fn build_current_week(db: &PgPool, now: DateTime<Utc>) -> Result<CurrentWe
     let plan = current_plan(db, now.date_naive())
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "no plan has been imported yet"))?;
-    let results: Vec<ResultItem> = sqlx::query_as(
-        "select r.id, r.result_code, r.result_text, r.purpose, r.category,
-                count(a.id) filter (where a.status <> 'cancelled') as actions_total,
-                count(a.id) filter (where a.status = 'completed') as actions_completed,
-                rpm_analytics.pct(count(a.id) filter (where a.status = 'completed'),
-                                  count(a.id) filter (where a.status <> 'cancelled'))
-                    as completion_rate
-         from rpm_results r left join rpm_action_items a on a.result_id = r.id
-         where r.weekly_plan_id = $1
-         group by r.id order by r.priority nulls last, r.result_code",
+    let results = sqlx::query_as!(
+        ResultItem,
+        r#"select r.id, r.result_code, r.result_text, r.purpose, r.category,
+                  count(a.id) filter (where a.status <> 'cancelled') as "actions_total!",
+                  count(a.id) filter (where a.status = 'completed') as "actions_completed!",
+                  rpm_analytics.pct(count(a.id) filter (where a.status = 'completed'),
+                                    count(a.id) filter (where a.status <> 'cancelled'))::float8
+                      as completion_rate
+           from rpm_results r left join rpm_action_items a on a.result_id = r.id
+           where r.weekly_plan_id = $1
+           group by r.id order by r.priority nulls last, r.result_code"#,
+        plan.id
     )
-    .bind(plan.id)
     .fetch_all(db)
     .await?;
     let actions: Vec<ActionItem> = sqlx::query_as(&format!(

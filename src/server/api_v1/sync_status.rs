@@ -2,7 +2,6 @@
 //! hash, outcome and its warnings and errors with line numbers (the
 //! hand-off's "record sync status" step).
 
-use crate::model::kinds::Scope;
 use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
@@ -12,6 +11,7 @@ use utoipa::ToSchema;
 use super::auth::Bearer;
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
+use crate::model::kinds::Scope;
 use crate::model::sync::SyncNote;
 use crate::server::sync::status::{list, SyncFile};
 

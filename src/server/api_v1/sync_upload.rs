@@ -6,7 +6,6 @@
 //! and agent snapshots archived in the lake. `rpm-cockpit sync --to URL`
 //! is the client (`server::sync::remote`).
 
-use crate::model::kinds::Scope;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -17,6 +16,7 @@ use utoipa::ToSchema;
 use super::auth::Bearer;
 use super::error::{ApiError, ErrorBody};
 use super::params::Params;
+use crate::model::kinds::Scope;
 use crate::server::plan::Diagnostic;
 use crate::server::state::AppState;
 use crate::server::sync::catalog::{import_bytes, Kind};

@@ -38,12 +38,12 @@ impl SessionStore for Store {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = rmp_serde::to_vec(record).map_err(backend)?;
-        let updated = sqlx::query(
+        let updated = sqlx::query!(
             r#"update "tower_sessions"."session" set data = $2, expiry_date = $3 where id = $1"#,
+            record.id.to_string(),
+            data,
+            record.expiry_date
         )
-        .bind(record.id.to_string())
-        .bind(data)
-        .bind(record.expiry_date)
         .execute(&self.db)
         .await
         .map_err(backend)?;

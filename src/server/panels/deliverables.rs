@@ -45,17 +45,18 @@ pub fn item_columns() -> &'static str {
 }
 
 pub async fn deliverables(db: &PgPool, now: DateTime<Utc>) -> Result<DeliverablesPanel, AppError> {
-    let (songs_7d, documents_7d, code_7d): (i64, i64, i64) = sqlx::query_as(
-        "select count(*) filter (where deliverable_type = 'song'),
-                count(*) filter (where deliverable_type = 'document'),
-                count(*) filter (where deliverable_type = 'code')
-         from deliverables
-         where status = 'published' and published_at > $1 - interval '7 days'
-           and published_at <= $1",
+    let week = sqlx::query!(
+        r#"select count(*) filter (where deliverable_type = 'song') as "songs!",
+                  count(*) filter (where deliverable_type = 'document') as "documents!",
+                  count(*) filter (where deliverable_type = 'code') as "code!"
+           from deliverables
+           where status = 'published' and published_at > $1::timestamptz - interval '7 days'
+             and published_at <= $1"#,
+        now as _
     )
-    .bind(now)
     .fetch_one(db)
     .await?;
+    let (songs_7d, documents_7d, code_7d) = (week.songs, week.documents, week.code);
     let latest: Vec<ItemRow> = sqlx::query_as(&format!(
         "select {} from deliverables where status = 'published' and published_at <= $1
          order by published_at desc limit 6",
@@ -64,18 +65,19 @@ pub async fn deliverables(db: &PgPool, now: DateTime<Utc>) -> Result<Deliverable
     .bind(now)
     .fetch_all(db)
     .await?;
-    let albums: Vec<(String, i64, i64)> = sqlx::query_as(
-        "select album_assignment, count(*), count(*) filter (where status = 'released')
-         from suno_songs where album_assignment is not null
-         group by album_assignment order by album_assignment",
+    let albums = sqlx::query!(
+        r#"select album_assignment as "album!", count(*) as "songs!",
+                  count(*) filter (where status = 'released') as "released!"
+           from suno_songs where album_assignment is not null
+           group by album_assignment order by album_assignment"#
     )
     .fetch_all(db)
     .await?;
-    let albums_released: i64 = sqlx::query_scalar(
-        "select count(*) from deliverables
-         where deliverable_type = 'album' and status = 'published' and published_at <= $1",
+    let albums_released = sqlx::query_scalar!(
+        r#"select count(*) as "released!" from deliverables
+           where deliverable_type = 'album' and status = 'published' and published_at <= $1"#,
+        now as _
     )
-    .bind(now)
     .fetch_one(db)
     .await?;
     Ok(DeliverablesPanel {
@@ -85,10 +87,10 @@ pub async fn deliverables(db: &PgPool, now: DateTime<Utc>) -> Result<Deliverable
         latest: latest.into_iter().map(ItemRow::item).collect(),
         albums: albums
             .into_iter()
-            .map(|(album, songs, released)| AlbumProgress {
-                album,
-                songs: songs as u32,
-                released: released as u32,
+            .map(|a| AlbumProgress {
+                album: a.album,
+                songs: a.songs as u32,
+                released: a.released as u32,
             })
             .collect(),
         albums_released: albums_released as u32,

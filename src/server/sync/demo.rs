@@ -29,12 +29,12 @@ pub async fn load_demo_if_empty(
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
     let mut lock = pool.acquire().await?;
-    sqlx::query("select pg_advisory_lock(7172001)")
+    sqlx::query!("select pg_advisory_lock(7172001)")
         .execute(&mut *lock)
         .await?;
     let loaded = load(pool, dir, lake, now).await;
-    sqlx::query("select pg_advisory_unlock(7172001)")
-        .execute(&mut *lock)
+    sqlx::query_scalar!("select pg_advisory_unlock(7172001)")
+        .fetch_one(&mut *lock)
         .await?;
     loaded
 }
@@ -45,9 +45,10 @@ async fn load(
     lake: Option<Lake>,
     now: DateTime<Utc>,
 ) -> anyhow::Result<bool> {
-    let has_plan: bool = sqlx::query_scalar("select exists(select 1 from rpm_weekly_plans)")
-        .fetch_one(pool)
-        .await?;
+    let has_plan =
+        sqlx::query_scalar!(r#"select exists(select 1 from rpm_weekly_plans) as "any!""#)
+            .fetch_one(pool)
+            .await?;
     if has_plan {
         return Ok(false);
     }

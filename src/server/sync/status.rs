@@ -3,9 +3,11 @@
 //! warnings and errors with their lines. Read by the admin page and
 //! `GET /api/v1/sync/status`.
 
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgExecutor, PgPool};
 
 pub use crate::model::sync::SyncFile;
+use crate::model::sync::SyncNote;
 use crate::server::plan::Diagnostic;
 
 /// One file's outcome, to be recorded.
@@ -28,7 +30,12 @@ pub async fn record(pool: &PgPool, statuses: &[FileStatus]) -> sqlx::Result<()> 
         return Ok(());
     }
     let json = |list: &[Diagnostic]| serde_json::to_string(list).unwrap_or_else(|_| "[]".into());
-    sqlx::query(
+    let paths: Vec<&str> = statuses.iter().map(|s| s.path.as_str()).collect();
+    let hashes: Vec<&str> = statuses.iter().map(|s| s.hash.as_str()).collect();
+    let outcomes: Vec<&str> = statuses.iter().map(|s| s.outcome).collect();
+    let warnings: Vec<String> = statuses.iter().map(|s| json(&s.warnings)).collect();
+    let errors: Vec<String> = statuses.iter().map(|s| json(&s.errors)).collect();
+    sqlx::query!(
         "insert into plan_sync_status as s
              (source_path, synced_at, content_hash, outcome, warnings, errors, imported_at)
          select u.path, now(), u.hash, u.outcome, u.warnings::jsonb, u.errors::jsonb,
@@ -47,17 +54,12 @@ pub async fn record(pool: &PgPool, statuses: &[FileStatus]) -> sqlx::Result<()> 
                             and s.content_hash = excluded.content_hash then s.errors
                            else excluded.errors end,
              imported_at = coalesce(excluded.imported_at, s.imported_at)",
+        &paths as _,
+        &hashes as _,
+        &outcomes as _,
+        &warnings as _,
+        &errors as _
     )
-    .bind(statuses.iter().map(|s| s.path.as_str()).collect::<Vec<_>>())
-    .bind(statuses.iter().map(|s| s.hash.as_str()).collect::<Vec<_>>())
-    .bind(statuses.iter().map(|s| s.outcome).collect::<Vec<_>>())
-    .bind(
-        statuses
-            .iter()
-            .map(|s| json(&s.warnings))
-            .collect::<Vec<_>>(),
-    )
-    .bind(statuses.iter().map(|s| json(&s.errors)).collect::<Vec<_>>())
     .execute(pool)
     .await?;
     Ok(())
@@ -65,13 +67,31 @@ pub async fn record(pool: &PgPool, statuses: &[FileStatus]) -> sqlx::Result<()> 
 
 /// Every file's status: refused or failed first, then those with warnings, then by path.
 pub async fn list(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<SyncFile>> {
-    sqlx::query_as(
-        "select s.source_path, s.synced_at, s.content_hash, s.outcome, p.week_start_date as week_start,
-                s.imported_at, s.warnings, s.errors
-         from plan_sync_status s
-         left join rpm_weekly_plans p on p.source_path = s.source_path
-         order by s.outcome not in ('refused', 'failed'), jsonb_array_length(s.warnings) = 0, s.source_path",
+    use sqlx::types::Json;
+    let rows = sqlx::query!(
+        r#"select s.source_path, s.synced_at as "synced_at: DateTime<Utc>", s.content_hash,
+                  s.outcome, p.week_start_date as "week_start?: NaiveDate",
+                  s.imported_at as "imported_at: DateTime<Utc>",
+                  s.warnings as "warnings: Json<Vec<SyncNote>>",
+                  s.errors as "errors: Json<Vec<SyncNote>>"
+           from plan_sync_status s
+           left join rpm_weekly_plans p on p.source_path = s.source_path
+           order by s.outcome not in ('refused', 'failed'), jsonb_array_length(s.warnings) = 0,
+                    s.source_path"#
     )
     .fetch_all(db)
-    .await
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| SyncFile {
+            source_path: r.source_path,
+            synced_at: r.synced_at,
+            content_hash: r.content_hash,
+            outcome: r.outcome,
+            week_start: r.week_start,
+            imported_at: r.imported_at,
+            warnings: r.warnings.0,
+            errors: r.errors.0,
+        })
+        .collect())
 }
