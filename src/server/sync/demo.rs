@@ -120,14 +120,14 @@ async fn load_users(pool: &PgPool, path: &Path) -> anyhow::Result<()> {
         serde_json::from_str(&text).with_context(|| format!("in {}", path.display()))?;
     for p in people {
         let role = crate::model::Role::parse(&p.role)?;
-        sqlx::query(
+        sqlx::query!(
             "insert into users (email, display_name, role, owner_name) values ($1, $2, $3, $4)
              on conflict (lower(email)) do nothing",
+            &p.email,
+            &p.display_name,
+            role as _,
+            p.owner_name.as_deref()
         )
-        .bind(&p.email)
-        .bind(&p.display_name)
-        .bind(role.as_str())
-        .bind(&p.owner_name)
         .execute(pool)
         .await?;
     }

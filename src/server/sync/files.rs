@@ -73,13 +73,13 @@ impl PlanSync {
     }
 
     async fn reload_known(&mut self) -> sqlx::Result<()> {
-        let rows: Vec<(String, String)> = sqlx::query_as(
-            "select source_path, source_hash from rpm_weekly_plans
-             where source_path is not null and source_hash is not null",
+        let rows = sqlx::query!(
+            r#"select source_path as "path!", source_hash as "hash!" from rpm_weekly_plans
+               where source_path is not null and source_hash is not null"#
         )
         .fetch_all(&self.pool)
         .await?;
-        self.known = rows.into_iter().collect();
+        self.known = rows.into_iter().map(|r| (r.path, r.hash)).collect();
         Ok(())
     }
 
@@ -288,11 +288,12 @@ impl PlanSync {
 
 /// Makes the next run import `path` again (its archive failed).
 async fn forget_hash(pool: &PgPool, path: &str) {
-    let forgotten =
-        sqlx::query("update rpm_weekly_plans set source_hash = null where source_path = $1")
-            .bind(path)
-            .execute(pool)
-            .await;
+    let forgotten = sqlx::query!(
+        "update rpm_weekly_plans set source_hash = null where source_path = $1",
+        path
+    )
+    .execute(pool)
+    .await;
     if let Err(e) = forgotten {
         tracing::warn!(error = %e, "could not mark the plan for a new archive");
     }
