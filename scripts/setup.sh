@@ -58,6 +58,14 @@ command -v npm >/dev/null || apt_install nodejs npm
 if [ -z "$BUILD_ONLY" ] && [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
   apt_install chromium
 fi
+# WebKit, the engine of every iPhone browser: WebKitWebDriver and its
+# MiniBrowser, run under a virtual display (scripts/webkit-tests.sh).
+if [ -z "$BUILD_ONLY" ] && ! command -v WebKitWebDriver >/dev/null && command -v apt-get >/dev/null; then
+  apt_install webkit2gtk-driver
+fi
+if [ -z "$BUILD_ONLY" ] && ! command -v xvfb-run >/dev/null && command -v apt-get >/dev/null; then
+  apt_install xvfb xauth
+fi
 
 # --- Rust for the browser.
 host_sysroot="$(rustc --print sysroot)"
@@ -138,7 +146,7 @@ fi
 
 # --- sqlx-cli: `cargo sqlx prepare` keeps .sqlx/ (the compile-time checked
 # queries' offline data) in step with the schema; the test command checks it
-# (not needed to build: BUILD_ONLY, the container, skips it).
+# (not needed to build: RPM_SETUP_BUILD_ONLY, the container, skips it).
 sqlx_version="$(awk '/^name = "sqlx"$/ {getline; gsub(/"/, "", $3); print $3; exit}' "$ROOT/Cargo.lock")"
 if [ -z "$BUILD_ONLY" ] && [ "$(cargo sqlx --version 2>/dev/null | awk '{print $2}')" != "$sqlx_version" ]; then
   say "installing sqlx-cli $sqlx_version (once, ~6 min)"
@@ -177,8 +185,10 @@ mkdir -p "$ROOT/public/vendor"
 cmp -s "$echarts_bundle" "$ROOT/public/vendor/echarts.min.js" \
   || cp "$echarts_bundle" "$ROOT/public/vendor/echarts.min.js"
 
-# --- Playwright for end2end/, using the system Chromium (never downloads browsers).
-if [ -z "$BUILD_ONLY" ] && [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ]; then
+# --- end2end/ node modules: Playwright (with the system Chromium; never downloads
+# browsers) and WebdriverIO (for WebKitWebDriver; its driver downloads are not run).
+if [ -z "$BUILD_ONLY" ] && { [ ! -d "$ROOT/end2end/node_modules/@playwright/test" ] \
+  || [ ! -d "$ROOT/end2end/node_modules/webdriverio" ]; }; then
   say "installing end2end/ node modules"
   (cd "$ROOT/end2end" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
 fi

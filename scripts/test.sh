@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: format, lints (server and browser feature sets), unit and
 # integration tests against a real PostgreSQL, schema-driven fuzzing of the
-# REST API, and browser tests in Chromium against the real server. Stops at the first failure.
+# REST API, and browser tests in Chromium and WebKit against the real server. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -93,6 +93,12 @@ RPM_DATA_DIR="$E2E_DATA_DIR" RPM_SITE_ADDR="$MOUNTED_ADDR" RPM_PUBLIC_URL="http:
   "$CARGO_TARGET_DIR/release/rpm-cockpit" serve >"$E2E_DATA_DIR/mounted.log" 2>&1 &
 MOUNTED_PID=$!
 if ! (cd end2end && E2E_MOUNTED_URL="http://$MOUNTED_ADDR/cockpit/" npx playwright test); then
+  echo "the mounted server's log:"; tail -50 "$E2E_DATA_DIR/mounted.log"
+  exit 1
+fi
+
+step "browser tests in WebKit (WebKitWebDriver + MiniBrowser, the iPhone's engine), mounted at /cockpit"
+if ! E2E_WEBKIT_URL="http://$MOUNTED_ADDR/cockpit/" bash scripts/webkit-tests.sh; then
   echo "the mounted server's log:"; tail -50 "$E2E_DATA_DIR/mounted.log"
   exit 1
 fi
