@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: format, lints (server and browser feature sets), unit and
 # integration tests against a real PostgreSQL, schema-driven fuzzing of the
-# REST API, and browser tests in Chromium and WebKit against the real server. Stops at the first failure.
+# REST API, and browser tests in Chromium against the real server. Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -97,11 +97,6 @@ if ! (cd end2end && E2E_MOUNTED_URL="http://$MOUNTED_ADDR/cockpit/" npx playwrig
   exit 1
 fi
 
-step "browser tests in WebKit (WebKitWebDriver + MiniBrowser, the iPhone's engine), mounted at /cockpit"
-if ! E2E_WEBKIT_URL="http://$MOUNTED_ADDR/cockpit/" bash scripts/webkit-tests.sh; then
-  echo "the mounted server's log:"; tail -50 "$E2E_DATA_DIR/mounted.log"
-  exit 1
-fi
 kill -TERM "$MOUNTED_PID" && wait "$MOUNTED_PID" || true
 MOUNTED_PID=""
 
