@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: format, lints (server and browser feature sets), unit and
 # integration tests against a real PostgreSQL, schema-driven fuzzing of the
-# REST API, and browser tests in Chromium against the real server. Stops at the first failure.
+# REST API, and browser tests in Chromium and WebKit against the real server.
+# Stops at the first failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
@@ -68,8 +69,7 @@ step "checked SQL: .sqlx/ matches the queries and the migrated schema"
 bash scripts/sqlx-prepare.sh --check
 
 step "release build (what scripts/run.sh serves)"
-# Release view types are not erased: this catches what only they hit (e.g.
-# the type-depth limit), so the README's first command keeps working.
+# Erased view types like every build (Cargo.toml: always-erase-components).
 # Hashed file names (Cargo.toml: hash-files), brotli 11 and gzip copies.
 cargo leptos build --release --precompress
 
@@ -93,6 +93,14 @@ RPM_DATA_DIR="$E2E_DATA_DIR" RPM_SITE_ADDR="$MOUNTED_ADDR" RPM_PUBLIC_URL="http:
   "$CARGO_TARGET_DIR/release/rpm-cockpit" serve >"$E2E_DATA_DIR/mounted.log" 2>&1 &
 MOUNTED_PID=$!
 if ! (cd end2end && E2E_MOUNTED_URL="http://$MOUNTED_ADDR/cockpit/" npx playwright test); then
+  echo "the mounted server's log:"; tail -50 "$E2E_DATA_DIR/mounted.log"
+  exit 1
+fi
+
+step "browser tests in WebKit (the iPhone's engine: WebKitWebDriver + MiniBrowser, at /cockpit)"
+# The same mounted server: sign-in, hydration, Jesse's inline changes seen
+# live by a VIP's phone-sized page, and the VIP's network cut and restored.
+if ! E2E_WEBKIT_URL="http://$MOUNTED_ADDR/cockpit/" bash scripts/webkit-tests.sh; then
   echo "the mounted server's log:"; tail -50 "$E2E_DATA_DIR/mounted.log"
   exit 1
 fi

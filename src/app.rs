@@ -38,7 +38,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // The style sheet under its hashed name (server-rendered
                 // only: the browser never re-renders the head).
                 <HashedStylesheet options=options.clone() id="leptos" root=base()/>
-                <HydrationScripts options root=base()/>
+                <Hydrate options/>
                 <MetaTags/>
             </head>
             <body>
@@ -46,6 +46,31 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// Starts the app in the browser once the page has loaded and the browser
+/// is idle: the server-rendered page reads (and its forms work) without
+/// it, so the wasm never competes with the first paint. Unlike Leptos'
+/// `HydrationScripts`, no preload hints in the head: a download that
+/// starts before the week's heading is painted counts against it on a
+/// slow phone network (Lighthouse's LCP).
+#[component]
+fn Hydrate(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let (js, wasm) = crate::server::site::app_hrefs(&options, &base());
+    #[cfg(not(feature = "ssr"))]
+    let (js, wasm) = {
+        let _ = options;
+        (String::new(), String::new())
+    };
+    let script = format!(
+        "(function(js,wasm){{\
+         const start=()=>import(js).then(m=>m.default({{module_or_path:wasm}}).then(()=>m.hydrate()));\
+         const idle=()=>'requestIdleCallback' in window?requestIdleCallback(start,{{timeout:1500}}):setTimeout(start,50);\
+         if(document.readyState==='complete')idle();else addEventListener('load',idle,{{once:true}});\
+         }})({js:?},{wasm:?})"
+    );
+    view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }
 
 /// The newest event the server had read when this page was rendered.
@@ -81,6 +106,10 @@ pub fn App() -> impl IntoView {
         <Link rel="apple-touch-icon" href=at("/icons/icon-180.png")/>
         <Meta name="apple-mobile-web-app-capable" content="yes"/>
         <Meta name="apple-mobile-web-app-title" content="Cockpit"/>
+        // Standalone on the home screen: the page runs under the status bar
+        // (the top bar pads itself by the safe-area inset).
+        <Meta name="apple-mobile-web-app-status-bar-style" content="black-translucent"/>
+        <Meta name="mobile-web-app-capable" content="yes"/>
         // Routes and `<A>` links are written from the mount path's root:
         // the router adds the path (`/songs` is `/cockpit/songs`).
         <Router base=base()>

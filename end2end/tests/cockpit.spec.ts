@@ -4,7 +4,7 @@ import { signIn, watchErrors } from "./helpers";
 // Charts are drawn when they scroll into view.
 async function showCharts(page: Page) {
   for (const chart of await page.locator(".chart").all()) await chart.scrollIntoViewIfNeeded();
-  await expect(page.locator(".chart.drawn canvas")).toHaveCount(3);
+  await expect(page.locator(".chart.drawn canvas")).toHaveCount(2);
   await page.evaluate(() => window.scrollTo(0, 0));
 }
 
@@ -32,6 +32,8 @@ test("all six sections show the demo week", async ({ page }, testInfo) => {
   await expect(page.locator("[data-chart=revenue-chart] .plain-group")).toHaveCount(8);
   await expect(page.locator(".agent-card")).toHaveCount(7);
   await expect(page.locator(".agent-card.stale")).toHaveCount(1);
+  // Agent health is shown once: the cards, no second chart of the same scores.
+  await expect(page.locator(".agents .chart")).toHaveCount(0);
   await expect(page.locator(".stage")).toHaveCount(3);
   await expect(page.locator(".stage.bottleneck")).toHaveCount(1);
   await expect(page.locator(".recommendation")).toContainText("Recommendation:");
@@ -133,7 +135,7 @@ test("charts are drawn by ECharts from our own origin and update in place", asyn
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
   await showCharts(page);
   expect((await library).status()).toBe(200);
-  for (const id of ["revenue-chart", "funnel-chart", "agent-chart"]) {
+  for (const id of ["revenue-chart", "funnel-chart"]) {
     await expect(page.locator(`[data-chart=${id}] .chart-fallback`)).toBeHidden();
     const box = await page.locator(`#${id} canvas`).first().boundingBox();
     expect(box!.width).toBeGreaterThan(200);
@@ -152,7 +154,25 @@ test("charts are drawn by ECharts from our own origin and update in place", asyn
   await expect.poll(weeks).toEqual([expect.any(String), ...before.slice(0, 7)]);
   // Same element, same instance: the chart was updated, not redrawn.
   expect(await page.evaluate(() => (document.getElementById("revenue-chart") as any).marked)).toBe(true);
-  await expect(page.locator(".chart.drawn canvas")).toHaveCount(3);
+  await expect(page.locator(".chart.drawn canvas")).toHaveCount(2);
+  // The funnel is a funnel diagram (the specification's §2.3), stages in
+  // funnel order, the bottleneck marked.
+  const funnel = await page.evaluate(() => {
+    const e = (window as any).echarts.getInstanceByDom(document.getElementById("funnel-chart"));
+    const s = e.getOption().series[0];
+    return { type: s.type, names: s.data.map((d: any) => d.name as string) };
+  });
+  expect(funnel.type).toBe("funnel");
+  expect(funnel.names).toHaveLength(3);
+  expect(funnel.names.filter((n) => n.endsWith("· bottleneck"))).toHaveLength(1);
+  // Every week under the revenue chart is labelled, short enough to be
+  // read whole at 390 px ("11/9", not "Nov…").
+  const axis = await page.evaluate(() => {
+    const e = (window as any).echarts.getInstanceByDom(document.getElementById("revenue-chart"));
+    return e.getOption().xAxis[0];
+  });
+  expect(axis.axisLabel.interval).toBe(0);
+  for (const week of axis.data) expect(week).toMatch(/^\d{1,2}\/\d{1,2}$/);
   await page.locator(".revenue").screenshot({ path: `screenshots/chart-revenue-${testInfo.project.name}.png` });
   expect(elsewhere).toEqual([]);
   expect(errors).toEqual([]);
@@ -180,4 +200,53 @@ test("the deliverables page lists and filters by kind and status", async ({ page
   await expect(form.locator("select[name=kind]")).toHaveValue("song");
   await noSidewaysScroll(page);
   await page.screenshot({ path: `screenshots/deliverables-${testInfo.project.name}.png` });
+});
+
+test("each person sees first what they came for; every action is listed once", async ({ browser }, testInfo) => {
+  const viewport = testInfo.project.use.viewport ?? undefined;
+  const phone = testInfo.project.name === "iphone";
+  const top = async (page: Page, selector: string) => (await page.locator(selector).boundingBox())!.y;
+  const once = async (page: Page) => {
+    const codes = await page.locator(".feed .feed-card").evaluateAll((cards) => cards.map((c) => c.getAttribute("data-code")));
+    expect(codes.length).toBeGreaterThan(0);
+    expect(codes.filter((c, i) => codes.indexOf(c) !== i)).toEqual([]);
+  };
+  const context = await browser.newContext({ viewport, isMobile: testInfo.project.use.isMobile, hasTouch: testInfo.project.use.hasTouch });
+  // A VIP: the week's numbers, then the results; no section of her own.
+  const vera = await context.newPage();
+  await signIn(vera);
+  await expect(vera.locator(".feed [data-section=yours]")).toHaveCount(0);
+  await once(vera);
+  expect(await top(vera, ".overview")).toBeLessThan(await top(vera, ".results-panel"));
+  expect(await top(vera, ".results-panel")).toBeLessThan(await top(vera, ".feed"));
+  // A section shows a few actions; the rest open with "Show all".
+  for (const section of await vera.locator(".feed-section").all()) {
+    const count = Number(await section.getAttribute("data-count"));
+    await expect(section.locator(":scope > .feed-list > .feed-card")).toHaveCount(Math.min(count, 4));
+    if (count > 4) {
+      await section.locator("summary", { hasText: `Show all ${count}` }).click();
+      await expect(section.locator(".show-all .feed-card").last()).toBeVisible();
+    }
+  }
+  await context.close();
+  // Jesse: his own open actions, with Complete and Block; on a phone they
+  // come right after the week's numbers, before the results.
+  const owner = await browser.newContext({ viewport, isMobile: testInfo.project.use.isMobile, hasTouch: testInfo.project.use.hasTouch });
+  const jesse = await owner.newPage();
+  await signIn(jesse, "Jesse");
+  const yours = jesse.locator(".feed [data-section=yours]");
+  await expect(yours).toBeVisible();
+  for (const meta of await yours.locator(".feed-meta").allTextContents()) expect(meta.startsWith("Jesse ·")).toBeTruthy();
+  await expect(yours.getByRole("button", { name: "Block" }).first()).toBeVisible();
+  await once(jesse);
+  if (phone) {
+    expect(await top(jesse, ".feed")).toBeLessThan(await top(jesse, ".results-panel"));
+    expect(await top(jesse, ".feed")).toBeLessThan(844 * 1.5);
+  } else {
+    // Desktop: Results | Revenue and Feed | Agent health side by side.
+    expect(Math.abs((await top(jesse, ".results-panel")) - (await top(jesse, ".revenue")))).toBeLessThan(2);
+    expect(Math.abs((await top(jesse, ".feed")) - (await top(jesse, ".agents")))).toBeLessThan(2);
+  }
+  await jesse.screenshot({ path: `screenshots/first-screen-jesse-${testInfo.project.name}.png` });
+  await owner.close();
 });

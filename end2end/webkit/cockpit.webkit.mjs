@@ -9,6 +9,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import net from "node:net";
 import { remote } from "webdriverio";
 
 const BASE = (process.env.E2E_WEBKIT_URL ?? "http://127.0.0.1:3100/").replace(/\/?$/, "/");
@@ -19,6 +20,41 @@ const WAIT = 15_000;
 mkdirSync(SHOTS, { recursive: true });
 
 const drivers = [];
+const upstream = new URL(BASE);
+
+/** A TCP relay in front of the server, for one browser: `cut()` drops every
+ * connection and refuses new ones (the network gone, as the browser sees
+ * it), `restore()` lets them through again. */
+async function relay() {
+  const sockets = new Set();
+  let down = false;
+  const server = net.createServer((client) => {
+    if (down) return client.destroy();
+    const server = net.connect(Number(upstream.port || 80), upstream.hostname);
+    for (const s of [client, server]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => {});
+    }
+    client.pipe(server).pipe(client);
+    client.on("close", () => server.destroy());
+    server.on("close", () => client.destroy());
+  });
+  await new Promise((r) => server.listen(0, "127.0.0.1", r));
+  const url = new URL(BASE);
+  url.port = String(server.address().port);
+  return {
+    base: url.href,
+    cut() {
+      down = true;
+      for (const s of sockets) s.destroy();
+    },
+    restore() {
+      down = false;
+    },
+    close: () => server.close(),
+  };
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A WebKitWebDriver on `port` and a MiniBrowser session of `width`×`height`. */
@@ -66,6 +102,26 @@ async function shot(browser, name) {
   await browser.saveScreenshot(`${SHOTS}webkit-${name}.png`);
 }
 
+/** Makes sure the week has `n` open actions Jesse can change: the Chromium
+ * suites before this one may have completed most of them, so completed ones
+ * are reopened (through the page, as Jesse would). */
+async function ensureOpen(browser, n) {
+  const open = () =>
+    browser.$$("//*[contains(@class,'feed')]//li[contains(@class,'feed-card')][.//button[normalize-space()='Block']]");
+  for (let i = 0; i < 10 && (await open()).length < n; i++) {
+    const done = await browser.$(
+      "//*[@data-section='completed']//li[contains(@class,'feed-card')][.//form[contains(@class,'reopen-form')]]",
+    );
+    assert.ok(await done.isExisting(), "no open action left and none completed to reopen");
+    const code = await done.getAttribute("data-code");
+    await press(browser, code, "Reopen");
+    await browser.waitUntil(async () => !(await (await inSection(browser, "completed", code)).isExisting()), {
+      timeout: WAIT,
+      timeoutMsg: `${code} was not reopened`,
+    });
+  }
+}
+
 /** The code of an open action Jesse can change (in any section: the
  * Chromium suites before this one may have completed every action due soon). */
 async function openCode(browser) {
@@ -88,6 +144,7 @@ async function press(browser, code, label) {
 
 let vera;
 let jesse;
+let net_;
 
 before(async () => {
   vera = await open(4461, 390, 844);
@@ -97,6 +154,7 @@ before(async () => {
 after(async () => {
   for (const b of [vera, jesse]) await b?.deleteSession().catch(() => {});
   for (const d of drivers) d.kill();
+  net_?.close();
 });
 
 test("a VIP signs in, the page hydrates and is live, with no horizontal scroll at 390 px", async () => {
@@ -110,6 +168,7 @@ test("a VIP signs in, the page hydrates and is live, with no horizontal scroll a
 
 test("Jesse completes and blocks inline in WebKit; the VIP's WebKit page sees both live", async () => {
   await signIn(jesse, "Jesse");
+  await ensureOpen(jesse, 2);
   const done = await openCode(jesse);
   await press(jesse, done, "Complete");
   const hours = await (await card(jesse, done)).$("input[name=actual_hours]");
@@ -142,4 +201,41 @@ test("Jesse completes and blocks inline in WebKit; the VIP's WebKit page sees bo
     timeout: WAIT,
     timeoutMsg: `${blocked} stayed blocked on the VIP's page`,
   });
+});
+
+test("offline, the VIP's page keeps its data marked 'offline since'; back online it catches up", async () => {
+  // Vera's page goes through a relay that can cut her network; Jesse's does not.
+  net_ = await relay();
+  await vera.url(net_.base);
+  await vera.waitUntil(async () => (await vera.$(".live-status").getAttribute("data-state")) === "live", {
+    timeout: WAIT,
+    timeoutMsg: "the page behind the relay is not live",
+  });
+  await ensureOpen(jesse, 1);
+  const code = await openCode(jesse);
+  net_.cut();
+  await vera.waitUntil(async () => (await vera.$(".live-status").getAttribute("data-state")) === "offline", {
+    timeout: WAIT,
+    timeoutMsg: "the page did not notice the network was gone",
+  });
+  const status = await vera.$(".live-status").getText();
+  assert.match(status, /^Offline since \d\d:\d\d/, status);
+  assert.ok(await (await vera.$("#week-heading")).isDisplayed(), "the last data left the screen");
+  // Jesse completes an action while Vera is offline.
+  await press(jesse, code, "Complete");
+  await (await (await card(jesse, code)).$("input[name=actual_hours]")).setValue("2");
+  await press(jesse, code, "Mark complete");
+  await jesse.waitUntil(async () => /action-completed/.test(await (await card(jesse, code)).getAttribute("class")), {
+    timeout: WAIT,
+  });
+  await vera.$(".live-status").scrollIntoView({ block: "center" });
+  await shot(vera, "vip-offline-390");
+  assert.ok(!(await (await inSection(vera, "completed", code)).isExisting()), "an offline page got the change");
+  const back = Date.now();
+  net_.restore();
+  await (await inSection(vera, "completed", code)).waitForExist({ timeout: 20_000 });
+  await vera.waitUntil(async () => (await vera.$(".live-status").getAttribute("data-state")) === "live", {
+    timeout: WAIT,
+  });
+  console.log(`webkit: back online, the VIP saw the change made offline after ${Date.now() - back} ms`);
 });

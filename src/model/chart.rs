@@ -1,9 +1,18 @@
-//! What a chart shows, as plain data. The panels build these from their
-//! server-function types; in the browser `ui::chart` draws them with ECharts
-//! (through charming). Keeping the description here lets it be tested
-//! without a browser and keeps charming out of the server build.
+//! What a chart shows, as plain data: the server turns it into an ECharts
+//! option with charming (`server::charts`) and sends that with the panel
+//! ([`ChartOption`]); the page draws its numbers as plain HTML bars until
+//! ECharts draws the option. Neither charming nor its serializers are in
+//! the browser's bundle.
 
-use super::panels::{AgentPanel, FunnelPanel, HealthBand, RevenuePanel};
+use serde::{Deserialize, Serialize};
+
+use super::panels::RevenuePanel;
+
+/// An ECharts option as JSON, written on the server (charming) and given to
+/// ECharts in the browser as it is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct ChartOption(pub String);
 
 /// Colours shared with `style/main.css`.
 pub mod colors {
@@ -56,7 +65,9 @@ pub fn revenue_trend(r: &RevenuePanel) -> ChartSpec {
         categories: r
             .trend
             .iter()
-            .map(|p| p.week_start.format("%b %-d").to_string())
+            // "11/9": eight of them fit a phone's width whole ("Nov 9" was
+            // cut to "Nov…").
+            .map(|p| p.week_start.format("%-m/%-d").to_string())
             .collect(),
         series: vec![
             series(
@@ -77,66 +88,11 @@ pub fn revenue_trend(r: &RevenuePanel) -> ChartSpec {
     }
 }
 
-/// Each funnel stage's actions: done, blocked and still open, stacked.
-pub fn funnel_stages(f: &FunnelPanel) -> ChartSpec {
-    let pick = |g: fn(&super::panels::StageStats) -> u32| -> Vec<f64> {
-        f.stages.iter().map(|s| f64::from(g(s))).collect()
-    };
-    ChartSpec {
-        categories: f
-            .stages
-            .iter()
-            .map(|s| s.stage.label().to_string())
-            .collect(),
-        series: vec![
-            series("done", pick(|s| s.completed), colors::DONE),
-            series("blocked", pick(|s| s.blocked), colors::BLOCKED),
-            series(
-                "open",
-                pick(|s| s.actions.saturating_sub(s.completed + s.blocked)),
-                colors::OPEN,
-            ),
-        ],
-        horizontal: true,
-        stacked: true,
-        max: None,
-        money: false,
-    }
-}
-
-fn band_color(band: HealthBand) -> &'static str {
-    match band {
-        HealthBand::Excellent => colors::DONE,
-        HealthBand::Good => colors::GOOD,
-        HealthBand::Fair => colors::FAIR,
-        HealthBand::Critical => colors::BLOCKED,
-    }
-}
-
-/// Each agent's health score on a 0–100 scale, coloured by band.
-pub fn agent_health(p: &AgentPanel) -> ChartSpec {
-    let mut health = series(
-        "health",
-        p.agents.iter().map(|a| f64::from(a.health_score)).collect(),
-        colors::DONE,
-    );
-    health.point_colors = p.agents.iter().map(|a| band_color(a.band())).collect();
-    ChartSpec {
-        categories: p.agents.iter().map(|a| a.name.clone()).collect(),
-        series: vec![health],
-        horizontal: true,
-        stacked: false,
-        max: Some(100.0),
-        money: false,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::panels::{AgentCard, RevenuePoint, StageStats};
-    use crate::model::FunnelStage;
-    use chrono::{NaiveDate, Utc};
+    use crate::model::panels::RevenuePoint;
+    use chrono::NaiveDate;
 
     #[test]
     fn revenue_trend_pairs_target_and_actual_per_week() {
@@ -146,6 +102,7 @@ mod tests {
             results: vec![],
             catalog_actual: 0.0,
             top: vec![],
+            chart: Default::default(),
             trend: vec![
                 RevenuePoint {
                     week_start: day(9),
@@ -160,66 +117,10 @@ mod tests {
             ],
         };
         let c = revenue_trend(&r);
-        assert_eq!(c.categories, ["Nov 9", "Nov 16"]);
+        assert_eq!(c.categories, ["11/9", "11/16"]);
         assert_eq!(c.series[0].name, "target");
         assert_eq!(c.series[0].values, [100.0, 200.0]);
         assert_eq!(c.series[1].values, [40.0, 250.0]);
         assert!(c.money && !c.horizontal && !c.stacked);
-    }
-
-    #[test]
-    fn funnel_stages_split_into_done_blocked_and_open() {
-        let stage = |stage, actions, completed, blocked| StageStats {
-            stage,
-            actions,
-            completed,
-            blocked,
-            avg_days: None,
-            bottleneck_score: 0.0,
-            busiest_owners: vec![],
-        };
-        let f = FunnelPanel {
-            stages: vec![
-                stage(FunnelStage::Top, 10, 4, 1),
-                stage(FunnelStage::Bottom, 3, 3, 0),
-            ],
-        };
-        let c = funnel_stages(&f);
-        assert_eq!(
-            c.categories,
-            [FunnelStage::Top.label(), FunnelStage::Bottom.label()]
-        );
-        let values: Vec<_> = c.series.iter().map(|s| s.values.clone()).collect();
-        assert_eq!(values, [vec![4.0, 3.0], vec![1.0, 0.0], vec![5.0, 0.0]]);
-        assert!(c.stacked && c.horizontal);
-    }
-
-    #[test]
-    fn agent_health_is_coloured_by_band() {
-        let card = |name: &str, health_score| AgentCard {
-            name: name.into(),
-            status: crate::model::kinds::AgentStatus::Active,
-            health_score,
-            current_action: None,
-            last_heartbeat: Utc::now(),
-            error_log: None,
-        };
-        let p = AgentPanel {
-            now: Utc::now(),
-            stale_after_minutes: 15,
-            agents: vec![
-                card("QA", 95),
-                card("Ops", 72),
-                card("Ads", 55),
-                card("Mix", 20),
-            ],
-        };
-        let c = agent_health(&p);
-        assert_eq!(c.series[0].values, [95.0, 72.0, 55.0, 20.0]);
-        assert_eq!(
-            c.series[0].point_colors,
-            [colors::DONE, colors::GOOD, colors::FAIR, colors::BLOCKED]
-        );
-        assert_eq!(c.max, Some(100.0));
     }
 }

@@ -5,6 +5,7 @@ pub mod actions;
 pub mod analytics;
 pub mod api_v1;
 pub mod auth;
+pub mod charts;
 pub mod cli;
 pub mod clock;
 pub mod db;

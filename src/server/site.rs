@@ -19,11 +19,11 @@ use super::state::AppState;
 /// A file whose name changes with its content: kept for a year, never
 /// asked about again.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// A file under a fixed name (icons, the manifest, the chart library):
-/// kept for a day, then revalidated (`Last-Modified`, answered 304).
+/// A file under a fixed name (icons, the manifest): kept for a day, then
+/// revalidated (`Last-Modified`, answered 304).
 pub const DAILY: &str = "public, max-age=86400";
-/// `/pkg` when this build's names carry no hash (a plain `cargo build`):
-/// always revalidated.
+/// `/pkg` when this build's names carry no hash (a plain `cargo build`),
+/// and the chart library: always revalidated.
 pub const REVALIDATE: &str = "no-cache";
 
 /// The site's files, public (the sign-in pages use them): `/pkg` and
@@ -46,7 +46,11 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
             ))
     };
     files(&format!("/{pkg}"), root.join(pkg), pkg_caching)
-        .merge(files("/vendor", root.join("vendor"), DAILY))
+        // The chart library keeps its name across versions (and the parts
+        // bundled, scripts/echarts/index.js): asked about every time,
+        // answered 304 while it is the same, so a page never pairs a new
+        // option (a funnel) with yesterday's library.
+        .merge(files("/vendor", root.join("vendor"), REVALIDATE))
         .merge(files("/icons", root.join("icons"), DAILY))
         .merge(file("favicon.svg"))
         .merge(file("manifest.webmanifest"))
@@ -80,27 +84,44 @@ pub fn hash_file(options: &LeptosOptions) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
+/// This build's name of one of its files in `/pkg` (`kind`: "css", "js"
+/// or "wasm"): `rpm-cockpit.<hash>.<kind>` when names are hashed.
+fn pkg_name(options: &LeptosOptions, kind: &str) -> String {
+    let hash = options
+        .hash_files
+        .then(|| hash_file(options))
+        .flatten()
+        .and_then(|path| std::fs::read_to_string(path).ok())
+        .and_then(|text| {
+            text.lines().find_map(|line| {
+                let (k, hash) = line.split_once(':')?;
+                (k.trim() == kind).then(|| hash.trim().to_string())
+            })
+        });
+    match hash {
+        Some(hash) => format!("{}.{hash}.{kind}", options.output_name),
+        // wasm-bindgen's own name, when cargo-leptos did not rename it.
+        None if kind == "wasm" && option_env!("LEPTOS_OUTPUT_NAME").is_none() => {
+            format!("{}_bg.wasm", options.output_name)
+        }
+        None => format!("{}.{kind}", options.output_name),
+    }
+}
+
 /// The style sheet's address under the mount path `base`
 /// (`/cockpit/pkg/rpm-cockpit.<hash>.css`), for the pages outside the app
 /// (sign-in, messages). Read once per process.
 pub fn css_href(options: &LeptosOptions, base: &str) -> String {
     static NAME: OnceLock<String> = OnceLock::new();
-    let name = NAME.get_or_init(|| {
-        let hash = options
-            .hash_files
-            .then(|| hash_file(options))
-            .flatten()
-            .and_then(|path| std::fs::read_to_string(path).ok())
-            .and_then(|text| {
-                text.lines().find_map(|line| {
-                    let (kind, hash) = line.split_once(':')?;
-                    (kind.trim() == "css").then(|| hash.trim().to_string())
-                })
-            });
-        match hash {
-            Some(hash) => format!("{}.{hash}.css", options.output_name),
-            None => format!("{}.css", options.output_name),
-        }
-    });
+    let name = NAME.get_or_init(|| pkg_name(options, "css"));
     format!("{base}/{}/{name}", options.site_pkg_dir)
+}
+
+/// The addresses of the app's JavaScript and wasm under the mount path
+/// `base`. Read once per process.
+pub fn app_hrefs(options: &LeptosOptions, base: &str) -> (String, String) {
+    static NAMES: OnceLock<(String, String)> = OnceLock::new();
+    let (js, wasm) = NAMES.get_or_init(|| (pkg_name(options, "js"), pkg_name(options, "wasm")));
+    let pkg = &options.site_pkg_dir;
+    (format!("{base}/{pkg}/{js}"), format!("{base}/{pkg}/{wasm}"))
 }

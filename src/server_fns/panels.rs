@@ -62,6 +62,9 @@ pub async fn get_action_feed(
                 .await
                 .map(|feed| ActionFeed {
                     can_edit: viewer.role() == Role::Admin,
+                    yours: (viewer.role() == Role::Admin)
+                        .then(|| viewer.user.owner_name.clone())
+                        .flatten(),
                     ..feed
                 })?,
         )),

@@ -1,6 +1,7 @@
 //! A chart: the server renders its numbers (or a simple drawing) so a slow
 //! phone never shows an empty box; once the page has hydrated, ECharts draws
-//! the chart over it. ECharts is loaded from our own origin
+//! the chart over it, from the option the server wrote with charming
+//! (`server::charts`), which the panel carries as JSON. ECharts is loaded from our own origin
 //! (`/vendor/echarts.min.js`, installed from npm by `scripts/setup.sh`) only
 //! after hydration, so it never delays the first paint.
 //!
@@ -13,18 +14,22 @@
 
 use leptos::prelude::*;
 
-use crate::model::chart::ChartSpec;
+use crate::model::chart::{ChartOption, ChartSpec};
 use crate::ui::panels::common::money;
 
 #[component]
 pub fn Chart(
     /// The chart's element id, unique on the page.
     id: &'static str,
-    spec: ChartSpec,
+    /// What ECharts draws.
+    option: ChartOption,
     /// What the chart shows, for screen readers.
     label: String,
+    /// What shows until ECharts has drawn (and whenever it cannot): the
+    /// numbers as plain HTML, in the same space.
+    children: Children,
 ) -> impl IntoView {
-    let plain = plain_bars(&spec);
+    let plain = children();
     let canvas = NodeRef::<leptos::html::Div>::new();
     #[cfg(feature = "hydrate")]
     {
@@ -33,10 +38,12 @@ pub fn Chart(
         let watch = StoredValue::new_local(None);
         Effect::new(move |_| {
             if let Some(element) = canvas.get() {
-                watch.set_value(draw::show(charts, id, element.into(), spec.clone()));
+                watch.set_value(draw::show(charts, id, element.into(), option.clone()));
             }
         });
     }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = option;
     view! {
         <figure class="chart" data-chart=id role="img" aria-label=label>
             <div class="chart-fallback">{plain}</div>
@@ -51,9 +58,9 @@ pub fn provide_charts() {
     draw::provide();
 }
 
-/// The chart as plain HTML bars: what shows before ECharts draws, and
+/// A bar chart as plain HTML bars: what shows before ECharts draws, and
 /// whenever it cannot.
-fn plain_bars(spec: &ChartSpec) -> AnyView {
+pub fn plain_bars(spec: &ChartSpec) -> AnyView {
     let total = |i: usize| -> f64 {
         let values = spec
             .series
@@ -130,11 +137,6 @@ fn plain_bars(spec: &ChartSpec) -> AnyView {
 mod draw {
     use std::collections::HashMap;
 
-    use charming::component::{Axis, Grid, Legend};
-    use charming::datatype::{DataPoint, DataPointItem};
-    use charming::element::{AxisLabel, AxisType, ItemStyle, Tooltip, Trigger};
-    use charming::series::Bar;
-    use charming::{Chart, Echarts, WasmRenderer};
     use js_sys::{Promise, Reflect};
     use leptos::prelude::*;
     use wasm_bindgen::prelude::*;
@@ -142,17 +144,25 @@ mod draw {
     use wasm_bindgen_futures::JsFuture;
     use web_sys::{Element, HtmlScriptElement, IntersectionObserver};
 
-    use crate::model::chart::ChartSpec;
+    use crate::model::chart::ChartOption;
     use crate::ui::base::at;
 
     const LIBRARY: &str = "/vendor/echarts.min.js";
 
     #[wasm_bindgen]
     extern "C" {
-        /// `echarts.init(element)`: charming's own renderer only takes an
-        /// element id; ours comes from a `NodeRef`.
+        /// An ECharts instance.
+        type Echarts;
+
+        /// `echarts.init(element)`.
         #[wasm_bindgen(js_namespace = echarts, js_name = init)]
         fn init(element: &Element) -> Echarts;
+
+        #[wasm_bindgen(method, js_name = setOption)]
+        fn set_option(this: &Echarts, option: &JsValue);
+
+        #[wasm_bindgen(method)]
+        fn resize(this: &Echarts);
     }
 
     /// The page's charts: each chart id's ECharts instance and the element
@@ -173,7 +183,7 @@ mod draw {
         let resize = window_event_listener(leptos::ev::resize, move |_| {
             charts.with_value(|r| {
                 for (instance, _) in r.drawn.values() {
-                    instance.resize(JsValue::UNDEFINED);
+                    instance.resize();
                 }
             });
         });
@@ -196,21 +206,21 @@ mod draw {
     /// Draws chart `id` in `canvas` when it first scrolls into view
     /// (ECharts is loaded then, not while the page starts). A chart drawn
     /// before (another week, a live update) keeps its instance: its canvas
-    /// takes the new element's place and is given the new data, so it
+    /// takes the new element's place and is given the new option, so it
     /// updates in place, animated.
     pub fn show(
         charts: Charts,
         id: &'static str,
         canvas: Element,
-        spec: ChartSpec,
+        option: ChartOption,
     ) -> Option<Watch> {
         let drawn = charts.with_value(|r| r.drawn.contains_key(id));
         if drawn {
-            draw_now(charts, id, canvas, spec);
+            draw_now(charts, id, canvas, option);
             return None;
         }
         let target = canvas.parent_element().unwrap_or_else(|| canvas.clone());
-        let mut pending = Some((canvas, spec));
+        let mut pending = Some((canvas, option));
         let seen = Closure::<dyn FnMut(js_sys::Array, IntersectionObserver)>::new(
             move |entries: js_sys::Array, observer: IntersectionObserver| {
                 let visible = entries.iter().any(|e| {
@@ -219,8 +229,8 @@ mod draw {
                 });
                 if visible {
                     observer.disconnect();
-                    if let Some((canvas, spec)) = pending.take() {
-                        draw_now(charts, id, canvas, spec);
+                    if let Some((canvas, option)) = pending.take() {
+                        draw_now(charts, id, canvas, option);
                     }
                 }
             },
@@ -234,16 +244,29 @@ mod draw {
         })
     }
 
-    fn draw_now(charts: Charts, id: &'static str, canvas: Element, spec: ChartSpec) {
+    fn draw_now(charts: Charts, id: &'static str, canvas: Element, option: ChartOption) {
         let Some(library) = library(charts) else {
             return;
         };
+        let Ok(option) = js_sys::JSON::parse(&option.0) else {
+            leptos::logging::warn!("chart {id}: the server's option is not JSON");
+            return;
+        };
+        // Reduced motion (an iPhone's accessibility setting): no animation.
+        let still = window()
+            .match_media("(prefers-reduced-motion: reduce)")
+            .ok()
+            .flatten()
+            .is_some_and(|m| m.matches());
+        if still {
+            let _ = Reflect::set(&option, &"animation".into(), &JsValue::FALSE);
+        }
         leptos::task::spawn_local(async move {
             if let Err(e) = JsFuture::from(library).await {
                 leptos::logging::warn!("charts unavailable: {e:?}");
                 return;
             }
-            draw(charts, id, canvas, &build(&spec));
+            draw(charts, id, canvas, &option);
         });
     }
 
@@ -273,7 +296,7 @@ mod draw {
         })
     }
 
-    fn draw(charts: Charts, id: &'static str, canvas: Element, chart: &Chart) {
+    fn draw(charts: Charts, id: &'static str, canvas: Element, option: &JsValue) {
         let mark_drawn = |el: &Element| {
             if let Some(figure) = el.parent_element() {
                 let _ = figure.class_list().add_1("drawn");
@@ -285,75 +308,14 @@ mod draw {
                     let _ = canvas.replace_with_with_node_1(drawn);
                 }
                 mark_drawn(drawn);
-                WasmRenderer::update(instance, chart);
+                instance.set_option(option);
                 return;
             }
             // Shown first, so ECharts measures its real size.
             mark_drawn(&canvas);
             let instance = init(&canvas);
-            WasmRenderer::update(&instance, chart);
+            instance.set_option(option);
             r.drawn.insert(id, (instance, canvas));
         });
-    }
-
-    fn build(spec: &ChartSpec) -> Chart {
-        let mut category = Axis::new()
-            .type_(AxisType::Category)
-            .data(spec.categories.clone());
-        let mut value = Axis::new().type_(AxisType::Value);
-        if let Some(max) = spec.max {
-            value = value.max(max);
-        }
-        if spec.money {
-            value = value.axis_label(AxisLabel::new().formatter("${value}"));
-        }
-        if spec.horizontal {
-            category = category.inverse(true);
-        }
-        let (x, y) = if spec.horizontal {
-            (value, category)
-        } else {
-            (category, value)
-        };
-        let top = if spec.series.len() > 1 { 28 } else { 8 };
-        let mut chart = Chart::new()
-            .grid(
-                Grid::new()
-                    .left(4)
-                    .right(16)
-                    .top(top)
-                    .bottom(4)
-                    .contain_label(true),
-            )
-            .tooltip(Tooltip::new().trigger(Trigger::Axis))
-            .x_axis(x)
-            .y_axis(y);
-        if spec.series.len() > 1 {
-            chart = chart.legend(Legend::new().top(0));
-        }
-        for s in &spec.series {
-            let data: Vec<DataPoint> = if s.point_colors.is_empty() {
-                s.values.iter().map(|v| DataPoint::from(*v)).collect()
-            } else {
-                s.values
-                    .iter()
-                    .zip(&s.point_colors)
-                    .map(|(v, c)| {
-                        DataPointItem::new(*v)
-                            .item_style(ItemStyle::new().color(*c))
-                            .into()
-                    })
-                    .collect()
-            };
-            let mut bar = Bar::new()
-                .name(s.name.clone())
-                .data(data)
-                .item_style(ItemStyle::new().color(s.color));
-            if spec.stacked {
-                bar = bar.stack("all");
-            }
-            chart = chart.series(bar);
-        }
-        chart
     }
 }

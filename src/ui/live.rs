@@ -19,6 +19,9 @@ pub struct Live {
     pub money: RwSignal<u32>,
     /// Server-sent events are flowing.
     pub connected: RwSignal<bool>,
+    /// When the connection was lost, while it is: the page keeps showing
+    /// what it last loaded, marked "offline since …".
+    pub lost: RwSignal<Option<DateTime<Utc>>>,
     /// The last time data was (re)loaded because of an event or a poll.
     pub updated: RwSignal<Option<DateTime<Utc>>>,
     /// Ticks every few seconds, for "updated … ago".
@@ -32,9 +35,21 @@ impl Live {
             agents: RwSignal::new(0),
             money: RwSignal::new(0),
             connected: RwSignal::new(false),
+            lost: RwSignal::new(None),
             updated: RwSignal::new(None),
             now: RwSignal::new(None),
         }
+    }
+
+    /// Says whether events are flowing; losing a connection that was up
+    /// starts "offline since".
+    pub fn set_connected(&self, up: bool) {
+        if up {
+            self.lost.set(None);
+        } else if self.connected.get_untracked() && self.lost.get_untracked().is_none() {
+            self.lost.set(Some(Utc::now()));
+        }
+        self.connected.set(up);
     }
 
     /// Reloads the panels a live event (or the return of the connection)
@@ -72,7 +87,8 @@ pub fn use_live() -> Live {
     expect_context::<Live>()
 }
 
-/// "● Live · updated 2 minutes ago", or "Reconnecting…".
+/// "● Live · updated 2 minutes ago"; once a connection is lost, "Offline
+/// since 10:42 · updated …": what is on screen stays, with its age.
 #[component]
 pub fn LiveStatus() -> impl IntoView {
     let live = use_live();
@@ -85,15 +101,17 @@ pub fn LiveStatus() -> impl IntoView {
     };
     let text = move || {
         let link = if live.connected.get() {
-            "Live"
+            "Live".to_string()
+        } else if let Some(lost) = live.lost.get() {
+            format!("Offline since {}", clock_time(lost))
         } else if live.now.get().is_some() {
-            "Reconnecting…"
+            "Reconnecting…".to_string()
         } else {
-            "Connecting…"
+            "Connecting…".to_string()
         };
         match (live.updated.get(), live.now.get()) {
             (Some(at), Some(now)) => format!("{link} · updated {}", relative(now, at)),
-            _ => link.to_string(),
+            _ => link,
         }
     };
     view! {
@@ -102,4 +120,9 @@ pub fn LiveStatus() -> impl IntoView {
             <span class="live-text">{text}</span>
         </p>
     }
+}
+
+/// The time of day in the viewer's own time zone (the browser's), "10:42".
+fn clock_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono::Local).format("%H:%M").to_string()
 }

@@ -176,11 +176,14 @@ impl Client {
         .unwrap_or(false)
     }
 
+    /// The device lost its network: said at once ("offline since …"); a
+    /// stream that still talks says "live" again.
     fn went_offline(self) {
         self.with(|c| {
             c.offline_since = Some(js_sys::Date::now());
             c.was_offline = true;
         });
+        self.live.set_connected(false);
     }
 
     /// Reloads what may have failed to load while the network was away.
@@ -192,7 +195,7 @@ impl Client {
 
     fn reconnect_if_down(self) {
         if self.down() {
-            self.live.connected.set(false);
+            self.live.set_connected(false);
             self.connect();
         }
     }
@@ -248,7 +251,7 @@ impl Client {
                 let Ok((kind, event)) = item else { break };
                 if kind != "error" {
                     self.heard();
-                    live.connected.set(true);
+                    live.set_connected(true);
                 }
                 match kind.as_str() {
                     "open" => {
@@ -259,7 +262,7 @@ impl Client {
                         }
                     }
                     // The browser reconnects by itself.
-                    "error" => live.connected.set(false),
+                    "error" => live.set_connected(false),
                     PING => {}
                     RESYNC => {
                         if let Ok(id) = event.last_event_id().parse::<i64>() {
@@ -287,7 +290,7 @@ impl Client {
                 }
             }
         }
-        live.connected.set(false);
+        live.set_connected(false);
         let retry = set_timeout_with_handle(move || self.connect(), RETRY).ok();
         self.with(|c| {
             c.closed = true;

@@ -64,13 +64,15 @@ pub fn WeekPage() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <div class="grid">
-                <RevenuePanelView week/>
-                <FeedPanel week filter/>
-                <AgentsPanel/>
-                <FunnelPanelView week/>
-                <DeliverablesPanelView/>
-            </div>
+            // One grid (style/main.css): on a desktop, after the wireframe
+            // (§2.5), Results | Revenue, Feed | Agent health, Funnel,
+            // Deliverables; on a phone one column, Jesse's own actions
+            // first when he has any.
+            <RevenuePanelView week/>
+            <FeedPanel week filter/>
+            <AgentsPanel/>
+            <FunnelPanelView week/>
+            <DeliverablesPanelView/>
         </div>
     }
 }

@@ -4,13 +4,14 @@
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use rpm_cockpit::model::panels::{
-    ActionFeed, AgentHistory, AgentPanel, DeliverableList, DeliverablesPanel, FunnelPanel,
-    OverviewStats, RevenuePanel, SongCatalog,
+    ActionFeed, AgentHistory, AgentPanel, DeliverableList, DeliverablesPanel, FeedSection,
+    FunnelPanel, OverviewStats, RevenuePanel, SongCatalog,
 };
 use rpm_cockpit::model::{ActionStatus, FunnelStage, Role};
+use rpm_cockpit::server::auth::users;
 use serde::de::DeserializeOwned;
 
-use crate::helpers::{today, Cookie, TestApp};
+use crate::helpers::{today, Cookie, TestApp, JESSE};
 
 async fn call<T: DeserializeOwned>(app: &TestApp, who: &Cookie, name: &str, body: &str) -> T {
     let request = Request::post(format!("/api/{name}"))
@@ -209,6 +210,61 @@ async fn the_funnel_names_the_bottleneck_by_its_score_and_says_what_to_do() {
     assert!(!text.is_empty());
     if let Some(owner) = b.busiest_owners.first() {
         assert!(text.contains(owner.as_str()), "{text}");
+    }
+    // The panel comes with its funnel diagram, written on the server: the
+    // stages in funnel order, the bottleneck named.
+    let chart: serde_json::Value = serde_json::from_str(&f.chart.0).expect("an ECharts option");
+    let series = &chart["series"][0];
+    assert_eq!(series["type"], "funnel");
+    assert_eq!(series["sort"], "none");
+    let names: Vec<&str> = series["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 3);
+    for (name, s) in names.iter().zip(&f.stages) {
+        assert!(name.starts_with(s.stage.label()), "{name}");
+        assert_eq!(name.ends_with("· bottleneck"), s.stage == b.stage, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn only_jesse_gets_his_own_open_actions_first_in_the_feed() {
+    let app = TestApp::with_demo(today()).await;
+    let vip = app.session(Role::Vip).await;
+    let seen: Option<ActionFeed> = call(&app, &vip, "action_feed", "").await;
+    let seen = seen.unwrap();
+    assert_eq!(seen.yours, None, "a VIP has no actions of her own");
+    assert!(seen.section(FeedSection::Yours).is_empty());
+    users::upsert(&app.db, JESSE, "Jesse", Role::Admin, Some("Jesse"))
+        .await
+        .unwrap();
+    let jesse = app.sign_in(JESSE).await;
+    let feed: Option<ActionFeed> = call(&app, &jesse, "action_feed", "").await;
+    let feed = feed.unwrap();
+    assert_eq!(feed.yours.as_deref(), Some("Jesse"));
+    let yours = feed.section(FeedSection::Yours);
+    assert!(!yours.is_empty());
+    assert_eq!(
+        yours.len() as i64,
+        week_actions(
+            &app,
+            "and a.owner = 'Jesse' and a.status in ('pending', 'in_progress', 'blocked')"
+        )
+        .await
+    );
+    // Not listed again in the other sections.
+    for section in [
+        FeedSection::InProgress,
+        FeedSection::Blocked,
+        FeedSection::DueSoon,
+    ] {
+        assert!(feed
+            .section(section)
+            .iter()
+            .all(|a| a.owner.as_deref() != Some("Jesse")));
     }
 }
 

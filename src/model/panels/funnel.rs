@@ -22,6 +22,9 @@ pub struct StageStats {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FunnelPanel {
     pub stages: Vec<StageStats>,
+    /// The funnel diagram as an ECharts option (written by the server).
+    #[serde(default)]
+    pub chart: crate::model::chart::ChartOption,
 }
 
 impl FunnelPanel {

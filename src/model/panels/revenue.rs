@@ -31,6 +31,9 @@ pub struct RevenuePanel {
     pub top: Vec<DeliverableItem>,
     /// Up to 8 weeks, oldest first.
     pub trend: Vec<RevenuePoint>,
+    /// The trend as an ECharts option (written by the server).
+    #[serde(default)]
+    pub chart: crate::model::chart::ChartOption,
 }
 
 impl RevenuePanel {

@@ -24,6 +24,7 @@ struct Row {
     carried_from: Option<chrono::NaiveDate>,
     carried_to: Option<chrono::NaiveDate>,
     version: i32,
+    updated_at: DateTime<Utc>,
 }
 
 /// The week's actions that pass `filter`; `only_owner` narrows them to a
@@ -44,7 +45,7 @@ pub async fn feed(
                   a.blocker_description, a.evidence_path,
                   rpm_carried_from_week(a.carried_from_id) as "carried_from: chrono::NaiveDate",
                   rpm_carried_to_week(a.id) as "carried_to: chrono::NaiveDate",
-                  a.version
+                  a.version, a.updated_at as "updated_at: DateTime<Utc>"
            from rpm_action_items a join rpm_results r on r.id = a.result_id
            where r.weekly_plan_id = $1 and ($2::text is null or a.owner = $2)
            order by a.due_date nulls last, a.action_code"#,
@@ -73,6 +74,7 @@ pub async fn feed(
             carried_from: r.carried_from,
             carried_to: r.carried_to,
             version: r.version,
+            changed_at: Some(r.updated_at),
         })
         .filter(|item| filter.admits(item))
         .collect();
@@ -81,5 +83,6 @@ pub async fn feed(
         items,
         owners,
         can_edit: false,
+        yours: None,
     })
 }

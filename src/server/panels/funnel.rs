@@ -48,5 +48,10 @@ pub async fn funnel(
             busiest_owners: r.owners,
         })
         .collect();
-    Ok(FunnelPanel { stages })
+    let mut panel = FunnelPanel {
+        stages,
+        chart: Default::default(),
+    };
+    panel.chart = crate::server::charts::funnel(&panel);
+    Ok(panel)
 }

@@ -57,11 +57,14 @@ pub async fn revenue(db: &PgPool, plan: &PlanRow) -> Result<RevenuePanel, AppErr
     )
     .fetch_all(db)
     .await?;
-    Ok(RevenuePanel {
+    let mut panel = RevenuePanel {
         week_start: from,
         results,
         catalog_actual,
         top: top.into_iter().map(ItemRow::item).collect(),
         trend,
-    })
+        chart: Default::default(),
+    };
+    panel.chart = crate::server::charts::bars(&crate::model::chart::revenue_trend(&panel));
+    Ok(panel)
 }

@@ -3,11 +3,9 @@
 use leptos::prelude::*;
 
 use super::common::{panel_error, relative};
-use crate::model::chart::agent_health;
 use crate::model::panels::{AgentCard, AgentPanel};
 use crate::server_fns::panels::get_agents;
 use crate::ui::base::at;
-use crate::ui::chart::Chart;
 use crate::ui::live::use_live;
 
 #[component]
@@ -23,11 +21,7 @@ pub fn AgentsPanel() -> impl IntoView {
                         Ok(panel) if panel.agents.is_empty() => view! { <p class="empty">"No agent has reported yet."</p> }.into_any(),
                         Ok(panel) => {
                             let cards = panel.agents.iter().map(|a| card(&panel, a)).collect_view();
-                            let chart = agent_health(&panel);
-                            view! {
-                                <Chart id="agent-chart" spec=chart label="Health score per agent".into()/>
-                                <ul class="agent-list">{cards}</ul>
-                            }
+                            view! { <ul class="agent-list">{cards}</ul> }
                             .into_any()
                         }
                         Err(e) => panel_error("agents", e),

@@ -9,7 +9,7 @@ use super::common::{panel_error, relative};
 use crate::error::AppError;
 use crate::model::action_change::ActionChange;
 use crate::model::live::Touches;
-use crate::model::panels::{ActionFeed, FeedFilter, FeedItem};
+use crate::model::panels::{ActionFeed, FeedFilter, FeedItem, FeedSection};
 use crate::model::{ActionStatus, FunnelStage};
 use crate::server_fns::actions::ChangeAction;
 use crate::server_fns::panels::get_action_feed;
@@ -57,30 +57,53 @@ pub fn FeedPanel(week: Signal<Option<NaiveDate>>, filter: Signal<FeedFilter>) ->
     }
 }
 
+/// How many actions a section shows before "Show all".
+const SHOWN: usize = 4;
+
 #[component]
 fn FeedView(feed: ActionFeed, filter: FeedFilter, week: Option<NaiveDate>) -> impl IntoView {
     let now = feed.now;
     let can_edit = feed.can_edit;
-    let section =
-        |title: &'static str, key: &'static str, items: Vec<&FeedItem>, empty: &'static str| {
-            let rows = items
-                .into_iter()
-                .map(|item| view! { <FeedCard item=item.clone() now can_edit/> })
-                .collect_view();
+    let card = |item: &FeedItem| view! { <FeedCard item=item.clone() now can_edit/> };
+    let section_view = |section: FeedSection| {
+        let items = feed.section(section);
+        let count = items.len();
+        let shown = items.iter().take(SHOWN).map(|i| card(i)).collect_view();
+        // The rest behind "Show all": a <details>, so it opens without
+        // JavaScript too, and the cards inside keep their controls.
+        let rest = (count > SHOWN).then(|| {
+            let rest = items.iter().skip(SHOWN).map(|i| card(i)).collect_view();
             view! {
-                <div class="feed-section" data-section=key>
-                    <h3>{title}</h3>
-                    <ul class="feed-list">{rows}</ul>
-                    <p class="empty feed-empty">{empty}</p>
-                </div>
+                <details class="show-all">
+                    <summary>{format!("Show all {count}")}</summary>
+                    <ul class="feed-list">{rest}</ul>
+                </details>
             }
-        };
+        });
+        view! {
+            <div class="feed-section" data-section=section.key() data-count=count>
+                <h3>{section.title()}{(count > 0).then(|| view! { " "<span class="count">{count}</span> })}</h3>
+                <ul class="feed-list">{shown}</ul>
+                <p class="empty feed-empty">{section.empty()}</p>
+                {rest}
+            </div>
+        }
+    };
+    // Jesse's own open actions first, above the filters: on a phone they
+    // are what he opens the cockpit for.
+    let yours = feed
+        .yours
+        .is_some()
+        .then(|| section_view(FeedSection::Yours));
+    let sections = FeedSection::ALL
+        .into_iter()
+        .filter(|s| *s != FeedSection::Yours)
+        .map(section_view)
+        .collect_view();
     view! {
+        {yours}
         <FilterForm owners=feed.owners.clone() filter week/>
-        {section("Completed in the last 24 hours", "completed", feed.recently_completed(), "Nothing completed in the last 24 hours.")}
-        {section("In progress", "in_progress", feed.with_status(ActionStatus::InProgress), "Nothing in progress.")}
-        {section("Blocked", "blocked", feed.with_status(ActionStatus::Blocked), "Nothing blocked.")}
-        {section("Due in the next 7 days", "due", feed.due_soon(), "Nothing due in the next 7 days.")}
+        {sections}
     }
 }
 

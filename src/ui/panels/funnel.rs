@@ -4,7 +4,6 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 
 use super::common::panel_error;
-use crate::model::chart::funnel_stages;
 use crate::model::panels::FunnelPanel;
 use crate::server_fns::panels::get_funnel;
 use crate::ui::chart::Chart;
@@ -57,12 +56,39 @@ fn Body(f: FunnelPanel) -> impl IntoView {
             s.avg_days.unwrap_or(0.0)
         )
     });
-    let chart = funnel_stages(&f);
+    let label = f
+        .stages
+        .iter()
+        .map(|s| format!("{} {}", s.stage.label(), s.actions))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let plain = plain_funnel(&f, bottleneck);
     view! {
-        <Chart id="funnel-chart" spec=chart label="Actions per funnel stage: done, blocked, open".into()/>
+        <Chart id="funnel-chart" option=f.chart.clone() label=format!("Funnel, actions per stage: {label}")>
+            {plain}
+        </Chart>
         <ol class="stages">{stages}</ol>
         <p class="funnel-completion">{format!("Funnel completion: {}%", f.completion_percent())}</p>
         {headline.map(|h| view! { <p class="bottleneck-line">{h}</p> })}
         <p class="recommendation">"Recommendation: "{f.recommendation()}</p>
     }
+}
+
+/// The funnel as plain HTML: one centred band per stage, as wide as its
+/// share of the actions (what shows until ECharts draws the diagram).
+fn plain_funnel(f: &FunnelPanel, bottleneck: Option<crate::model::FunnelStage>) -> impl IntoView {
+    let most = f.stages.iter().map(|s| s.actions).max().unwrap_or(0).max(1);
+    let bands = f
+        .stages
+        .iter()
+        .map(|s| {
+            let width = 30.0 + 70.0 * f64::from(s.actions) / f64::from(most);
+            view! {
+                <li class="plain-band" class:bottleneck=bottleneck == Some(s.stage) style=format!("width: {width:.0}%")>
+                    {format!("{}: {}", s.stage.label(), s.actions)}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ol class="plain-funnel">{bands}</ol> }
 }

@@ -7,7 +7,7 @@ use super::common::{money, panel_error};
 use crate::model::chart::revenue_trend;
 use crate::model::panels::RevenuePanel;
 use crate::server_fns::panels::get_revenue;
-use crate::ui::chart::Chart;
+use crate::ui::chart::{plain_bars, Chart};
 use crate::ui::live::use_live;
 
 #[component]
@@ -75,7 +75,9 @@ fn RevenueBody(r: RevenuePanel) -> impl IntoView {
             </tbody>
         </table>
         <h3>"Last 8 weeks"</h3>
-        <Chart id="revenue-chart" spec=revenue_trend(&r) label="Revenue target and actual, last 8 weeks".into()/>
+        <Chart id="revenue-chart" option=r.chart.clone() label="Revenue target and actual, last 8 weeks".into()>
+            {plain_bars(&revenue_trend(&r))}
+        </Chart>
         <h3>"Top deliverables"</h3>
         <ol class="top-deliverables">{top}</ol>
     }
