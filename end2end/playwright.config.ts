@@ -37,7 +37,10 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   retries: 0,
   reporter: [["list"]],
-  use: { baseURL, trace: "retain-on-failure" },
+  // The cockpit's service worker (public/sw.js) serves page loads; the
+  // tests that route or cut requests see them only without it. Its own
+  // test (sign-in.spec.ts) opens a context that allows it.
+  use: { baseURL, trace: "retain-on-failure", serviceWorkers: "block" },
   projects: mountedURL
     ? [
         {

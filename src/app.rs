@@ -32,6 +32,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 // Live updates start from here: nothing between this render
                 // and the browser's first connection is lost.
                 <meta name="rpm-cursor" content=rendered_cursor().map(|c| c.to_string()).unwrap_or_default()/>
+                // When this page's data was read: a copy opened offline
+                // says it is that old.
+                <meta name="rpm-rendered" content=chrono::Utc::now().to_rfc3339()/>
                 // The path the cockpit is mounted under, for the browser.
                 <meta name="rpm-base" content=base()/>
                 <AutoReload options=options.clone()/>
@@ -63,12 +66,16 @@ fn Hydrate(options: LeptosOptions) -> impl IntoView {
         let _ = options;
         (String::new(), String::new())
     };
+    // The service worker (public/sw.js) keeps the last page seen, for a
+    // home-screen app opened without a network.
+    let worker = at("/sw.js");
     let script = format!(
-        "(function(js,wasm){{\
-         const start=()=>import(js).then(m=>m.default({{module_or_path:wasm}}).then(()=>m.hydrate()));\
+        "(function(js,wasm,sw){{\
+         const start=()=>{{import(js).then(m=>m.default({{module_or_path:wasm}}).then(()=>m.hydrate()));\
+         if('serviceWorker' in navigator)navigator.serviceWorker.register(sw).catch(()=>{{}});}};\
          const idle=()=>'requestIdleCallback' in window?requestIdleCallback(start,{{timeout:1500}}):setTimeout(start,50);\
          if(document.readyState==='complete')idle();else addEventListener('load',idle,{{once:true}});\
-         }})({js:?},{wasm:?})"
+         }})({js:?},{wasm:?},{worker:?})"
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { home, mountPath, watchErrors } from "./helpers";
+import { home, mountPath, signIn, watchErrors } from "./helpers";
 
 test("an anonymous visitor is sent to the sign-in page with the marked demo sign-in", async ({ page }, testInfo) => {
   const errors = watchErrors(page);
@@ -113,4 +113,72 @@ test("the page's files have hashed names, come precompressed and are kept for a 
     // Built with --precompress: the brotli (or gzip) copy, as it is.
     expect(["br", "gzip"], path).toContain(headers["content-encoding"]);
   }
+});
+
+test("a repeat visit takes the wasm, JavaScript and style sheet from the browser's cache", async ({ page }) => {
+  await page.goto("login");
+  await page.getByRole("button", { name: "Vera (VIP)" }).click();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  // Chromium's own account of where each response came from.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  const fetched: { path: string; cached: boolean }[] = [];
+  const cached = new Set<string>();
+  cdp.on("Network.requestServedFromCache", (e: any) => cached.add(e.requestId));
+  cdp.on("Network.responseReceived", (e: any) => {
+    const path = new URL(e.response.url).pathname;
+    if (!path.includes("/pkg/")) return;
+    const fromCache = e.response.fromDiskCache || e.response.fromMemoryCache || cached.has(e.requestId);
+    fetched.push({ path, cached: fromCache });
+  });
+  // Coming back to the cockpit (a new navigation to it, as from a link or
+  // the home screen).
+  await page.goto(page.url());
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const kinds = new Set(fetched.map((f) => f.path.split(".").pop()));
+  for (const kind of ["css", "js", "wasm"]) expect(kinds, kind).toContain(kind);
+  expect(fetched.filter((f) => !f.cached)).toEqual([]);
+});
+
+test("opened without a network, the cockpit shows the last page it had, marked offline; signing out forgets it", async ({ browser }, testInfo) => {
+  const context = await browser.newContext({
+    serviceWorkers: "allow",
+    viewport: testInfo.project.use.viewport ?? undefined,
+    isMobile: testInfo.project.use.isMobile,
+    hasTouch: testInfo.project.use.hasTouch,
+  });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await signIn(page);
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  // The worker keeps each page it serves: load the cockpit once through it.
+  await page.reload();
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const stored = () => page.evaluate(async () => (await (await caches.open("rpm-pages-v1")).keys()).length);
+  await expect.poll(stored).toBeGreaterThan(0);
+  const heading = await page.locator("#week-heading").textContent();
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.locator("#week-heading")).toHaveText(heading!);
+  await expect(page.locator(".results .result-card")).toHaveCount(5);
+  // It hydrates from the browser's cache and says how old it is.
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  await expect(page.locator(".live-status")).toHaveAttribute("data-state", "offline");
+  await expect(page.locator(".live-status")).toContainText(/^Offline since \d\d:\d\d/);
+  await page.screenshot({ path: `screenshots/offline-start-${testInfo.project.name}.png` });
+
+  await context.setOffline(false);
+  await page.reload();
+  await expect(page.locator(".live-status")).toHaveAttribute("data-state", "live");
+  const menu = page.locator(".user-menu");
+  await menu.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/login/);
+  // Only the sign-in page it was sent to is left.
+  const pages = () =>
+    page.evaluate(async () => (await (await caches.open("rpm-pages-v1")).keys()).map((r) => new URL(r.url).pathname));
+  await expect.poll(pages).toEqual([expect.stringMatching(/\/login$/)]);
+  expect(errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource|EventSource/.test(e))).toEqual([]);
+  await context.close();
 });

@@ -54,6 +54,22 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
         .merge(files("/icons", root.join("icons"), DAILY))
         .merge(file("favicon.svg"))
         .merge(file("manifest.webmanifest"))
+        // The service worker: browsers check it on every visit anyway; no
+        // cache in between.
+        .merge(
+            Router::new()
+                .route_service("/sw.js", ServeFile::new(root.join("sw.js")))
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(REVALIDATE),
+                ))
+                // A worker runs under its own script's policy: it fetches
+                // the cockpit's pages, and nothing else.
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static("default-src 'none'; connect-src 'self'"),
+                )),
+        )
 }
 
 /// `dir` at `path`, with `caching` and its precompressed copies.

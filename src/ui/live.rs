@@ -22,6 +22,10 @@ pub struct Live {
     /// When the connection was lost, while it is: the page keeps showing
     /// what it last loaded, marked "offline since …".
     pub lost: RwSignal<Option<DateTime<Utc>>>,
+    /// When the server rendered this page (`<meta name="rpm-rendered">`):
+    /// a page that never connects (opened without a network, from the
+    /// service worker's copy) is offline since then.
+    pub rendered: RwSignal<Option<DateTime<Utc>>>,
     /// The last time data was (re)loaded because of an event or a poll.
     pub updated: RwSignal<Option<DateTime<Utc>>>,
     /// Ticks every few seconds, for "updated … ago".
@@ -36,18 +40,25 @@ impl Live {
             money: RwSignal::new(0),
             connected: RwSignal::new(false),
             lost: RwSignal::new(None),
+            rendered: RwSignal::new(None),
             updated: RwSignal::new(None),
             now: RwSignal::new(None),
         }
     }
 
-    /// Says whether events are flowing; losing a connection that was up
-    /// starts "offline since".
-    pub fn set_connected(&self, up: bool) {
+    /// Says whether events are flowing. Losing a connection that was up
+    /// starts "offline since" now; failing to connect at all, since the
+    /// page was rendered (what it shows is that old).
+    pub fn set_connected(&self, up: bool, ever_opened: bool) {
         if up {
             self.lost.set(None);
-        } else if self.connected.get_untracked() && self.lost.get_untracked().is_none() {
-            self.lost.set(Some(Utc::now()));
+        } else if self.lost.get_untracked().is_none() {
+            if self.connected.get_untracked() {
+                self.lost.set(Some(Utc::now()));
+            } else if !ever_opened {
+                self.lost
+                    .set(Some(self.rendered.get_untracked().unwrap_or_else(Utc::now)));
+            }
         }
         self.connected.set(up);
     }
@@ -95,8 +106,10 @@ pub fn LiveStatus() -> impl IntoView {
     let state = move || {
         if live.connected.get() {
             "live"
-        } else {
+        } else if live.lost.get().is_some() {
             "offline"
+        } else {
+            "connecting"
         }
     };
     let text = move || {

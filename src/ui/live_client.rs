@@ -88,6 +88,7 @@ pub fn start(live: Live) {
         }),
     };
     live.now.set(Some(chrono::Utc::now()));
+    live.rendered.set(rendered_at());
     client.connect();
     let check = move || {
         if document().visibility_state() == web_sys::VisibilityState::Visible {
@@ -113,6 +114,17 @@ pub fn start(live: Live) {
         }
         client.stop();
     });
+}
+
+/// When the server rendered the page.
+fn rendered_at() -> Option<chrono::DateTime<chrono::Utc>> {
+    document()
+        .query_selector("meta[name=rpm-rendered]")
+        .ok()
+        .flatten()?
+        .get_attribute("content")?
+        .parse()
+        .ok()
 }
 
 /// The cursor the server rendered the page at.
@@ -183,7 +195,7 @@ impl Client {
             c.offline_since = Some(js_sys::Date::now());
             c.was_offline = true;
         });
-        self.live.set_connected(false);
+        self.live.set_connected(false, self.opened());
     }
 
     /// Reloads what may have failed to load while the network was away.
@@ -195,7 +207,7 @@ impl Client {
 
     fn reconnect_if_down(self) {
         if self.down() {
-            self.live.set_connected(false);
+            self.live.set_connected(false, self.opened());
             self.connect();
         }
     }
@@ -221,6 +233,11 @@ impl Client {
         if poll == Some(true) {
             self.live.reload_for_event(Touches::ALL);
         }
+    }
+
+    /// Whether a connection has opened on this page.
+    fn opened(self) -> bool {
+        self.with(|c| c.opened).unwrap_or(false)
     }
 
     fn heard(self) {
@@ -251,7 +268,7 @@ impl Client {
                 let Ok((kind, event)) = item else { break };
                 if kind != "error" {
                     self.heard();
-                    live.set_connected(true);
+                    live.set_connected(true, true);
                 }
                 match kind.as_str() {
                     "open" => {
@@ -262,7 +279,7 @@ impl Client {
                         }
                     }
                     // The browser reconnects by itself.
-                    "error" => live.set_connected(false),
+                    "error" => live.set_connected(false, self.opened()),
                     PING => {}
                     RESYNC => {
                         if let Ok(id) = event.last_event_id().parse::<i64>() {
@@ -290,7 +307,7 @@ impl Client {
                 }
             }
         }
-        live.set_connected(false);
+        live.set_connected(false, self.opened());
         let retry = set_timeout_with_handle(move || self.connect(), RETRY).ok();
         self.with(|c| {
             c.closed = true;

@@ -40,6 +40,10 @@ fn site() -> tempfile::TempDir {
     for (path, text) in [
         (pkg.join("rpm-cockpit.Ab12Cd34.css"), CSS),
         (vendor.join("echarts.min.js"), "var echarts = {};"),
+        (
+            dir.path().join("sw.js"),
+            "self.addEventListener('fetch', () => {});",
+        ),
     ] {
         std::fs::write(&path, text).unwrap();
         std::fs::write(format!("{}.br", path.display()), b"BROTLI COPY").unwrap();
@@ -119,6 +123,20 @@ async fn fixed_names_are_revalidated_and_pages_never_stored() {
         "the sign-in page"
     );
     // The app's pages: tests/integration/access.rs (with their policy).
+}
+
+#[tokio::test]
+async fn the_service_worker_is_always_checked_and_may_fetch_only_our_pages() {
+    let site = site();
+    let router = serving(site.path(), true).await;
+    let response = get(&router, "/sw.js", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header_of(&response, header::CACHE_CONTROL), REVALIDATE);
+    assert_eq!(
+        header_of(&response, header::CONTENT_SECURITY_POLICY),
+        "default-src 'none'; connect-src 'self'"
+    );
+    assert!(header_of(&response, header::CONTENT_TYPE).contains("javascript"));
 }
 
 #[tokio::test]

@@ -36,8 +36,11 @@ struct Plan {
 const OWNERS: [&str; 4] = ["Jesse", "QA Agent", "Suno Agent", "Research Agent"];
 const STAGES: [FunnelStage; 3] = [FunnelStage::Top, FunnelStage::Middle, FunnelStage::Bottom];
 
+/// Prose a person could write; never a word a plan uses to say "nothing
+/// here" (`tbd`, `none`, `null`: `apply::blank`), which reads back as no
+/// value at all.
 fn words() -> impl Strategy<Value = String> {
-    "[a-z]{3,8}( [a-z]{3,8}){0,3}"
+    "[a-z]{3,8}( [a-z]{3,8}){0,3}".prop_filter("a blank-meaning value", |w| !super::apply::blank(w))
 }
 
 fn hours() -> impl Strategy<Value = Option<f64>> {
