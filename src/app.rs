@@ -69,13 +69,19 @@ fn Hydrate(options: LeptosOptions) -> impl IntoView {
     // The service worker (public/sw.js) keeps the last page seen, for a
     // home-screen app opened without a network.
     let worker = at("/sw.js");
+    // Its scope is the mount path itself (`/cockpit`, which the address
+    // after sign-in is), not only what is under `/cockpit/`.
+    let scope = match base() {
+        b if b.is_empty() => "/".to_string(),
+        b => b,
+    };
     let script = format!(
-        "(function(js,wasm,sw){{\
+        "(function(js,wasm,sw,scope){{\
          const start=()=>{{import(js).then(m=>m.default({{module_or_path:wasm}}).then(()=>m.hydrate()));\
-         if('serviceWorker' in navigator)navigator.serviceWorker.register(sw).catch(()=>{{}});}};\
+         if('serviceWorker' in navigator)navigator.serviceWorker.register(sw,{{scope}}).catch(()=>{{}});}};\
          const idle=()=>'requestIdleCallback' in window?requestIdleCallback(start,{{timeout:1500}}):setTimeout(start,50);\
          if(document.readyState==='complete')idle();else addEventListener('load',idle,{{once:true}});\
-         }})({js:?},{wasm:?},{worker:?})"
+         }})({js:?},{wasm:?},{worker:?},{scope:?})"
     );
     view! { <script type="module" nonce=leptos::nonce::use_nonce()>{script}</script> }
 }

@@ -68,6 +68,12 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static("default-src 'none'; connect-src 'self'"),
+                ))
+                // Registered for the mount path itself (`/cockpit`, one
+                // level above the script's own `/cockpit/`).
+                .layer(SetResponseHeaderLayer::overriding(
+                    header::HeaderName::from_static("service-worker-allowed"),
+                    HeaderValue::from_static("/"),
                 )),
         )
 }

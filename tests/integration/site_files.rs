@@ -137,6 +137,13 @@ async fn the_service_worker_is_always_checked_and_may_fetch_only_our_pages() {
         "default-src 'none'; connect-src 'self'"
     );
     assert!(header_of(&response, header::CONTENT_TYPE).contains("javascript"));
+    assert_eq!(
+        header_of(
+            &response,
+            header::HeaderName::from_static("service-worker-allowed")
+        ),
+        "/"
+    );
 }
 
 #[tokio::test]
