@@ -250,3 +250,18 @@ test("each person sees first what they came for; every action is listed once", a
   await jesse.screenshot({ path: `screenshots/first-screen-jesse-${testInfo.project.name}.png` });
   await owner.close();
 });
+
+test("every control on the cockpit is a 44-pixel tap target", async ({ page }, testInfo) => {
+  test.skip(testInfo.project.name !== "iphone", "a phone's fingers");
+  await signIn(page, "Jesse");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const small = await page.evaluate(() =>
+    [...document.querySelectorAll("main a, main button, main select, main input, main summary")]
+      .filter((e) => {
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.height > 0 && r.height < 43.5;
+      })
+      .map((e) => `${e.tagName.toLowerCase()} "${(e.textContent ?? "").trim().slice(0, 30)}" ${Math.round(e.getBoundingClientRect().height)}px`),
+  );
+  expect(small).toEqual([]);
+});
