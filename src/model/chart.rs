@@ -18,11 +18,7 @@ pub struct ChartOption(pub String);
 pub mod colors {
     pub const TARGET: &str = "#cbd5e1";
     pub const ACCENT: &str = "#2563eb";
-    pub const DONE: &str = "#16a34a";
     pub const BLOCKED: &str = "#dc2626";
-    pub const OPEN: &str = "#94a3b8";
-    pub const GOOD: &str = "#ca8a04";
-    pub const FAIR: &str = "#ea580c";
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -30,9 +26,6 @@ pub struct ChartSeries {
     pub name: String,
     pub values: Vec<f64>,
     pub color: &'static str,
-    /// One colour per value, when the values differ in meaning (health
-    /// bands); empty to use `color` for all.
-    pub point_colors: Vec<&'static str>,
 }
 
 /// A bar chart: one bar per category and series.
@@ -55,7 +48,6 @@ fn series(name: &str, values: Vec<f64>, color: &'static str) -> ChartSeries {
         name: name.into(),
         values,
         color,
-        point_colors: Vec::new(),
     }
 }
 

@@ -64,16 +64,7 @@ pub fn bars(spec: &ChartSpec) -> ChartOption {
         let data: Vec<DataPoint> = s
             .values
             .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let v = (v / scale * 100.0).round() / 100.0;
-                match s.point_colors.get(i) {
-                    Some(c) => DataPointItem::new(v)
-                        .item_style(ItemStyle::new().color(*c))
-                        .into(),
-                    None => DataPoint::from(v),
-                }
-            })
+            .map(|v| DataPoint::from((v / scale * 100.0).round() / 100.0))
             .collect();
         let mut bar = Bar::new()
             .name(s.name.clone())
@@ -168,7 +159,6 @@ mod tests {
                 name: "actual".into(),
                 values: vec![1500.0, 125_000.0],
                 color: colors::ACCENT,
-                point_colors: vec![],
             }],
             horizontal: false,
             stacked: false,

@@ -37,12 +37,12 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
     } else {
         REVALIDATE
     };
-    let file = |name: &str| {
+    let file = |name: &str, caching: &'static str| {
         Router::new()
             .route_service(&format!("/{name}"), ServeFile::new(root.join(name)))
             .layer(SetResponseHeaderLayer::overriding(
                 header::CACHE_CONTROL,
-                HeaderValue::from_static(DAILY),
+                HeaderValue::from_static(caching),
             ))
     };
     files(&format!("/{pkg}"), root.join(pkg), pkg_caching)
@@ -52,17 +52,12 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
         // option (a funnel) with yesterday's library.
         .merge(files("/vendor", root.join("vendor"), REVALIDATE))
         .merge(files("/icons", root.join("icons"), DAILY))
-        .merge(file("favicon.svg"))
-        .merge(file("manifest.webmanifest"))
+        .merge(file("favicon.svg", DAILY))
+        .merge(file("manifest.webmanifest", DAILY))
         // The service worker: browsers check it on every visit anyway; no
         // cache in between.
         .merge(
-            Router::new()
-                .route_service("/sw.js", ServeFile::new(root.join("sw.js")))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static(REVALIDATE),
-                ))
+            file("sw.js", REVALIDATE)
                 // A worker runs under its own script's policy: it fetches
                 // the cockpit's pages, and nothing else.
                 .layer(SetResponseHeaderLayer::overriding(

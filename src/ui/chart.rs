@@ -78,8 +78,7 @@ pub fn plain_bars(spec: &ChartSpec) -> AnyView {
         .max(f64::MIN_POSITIVE);
     let part = |i: usize, s: &crate::model::chart::ChartSeries| {
         let value = s.values.get(i).copied().unwrap_or(0.0);
-        let color = s.point_colors.get(i).copied().unwrap_or(s.color);
-        (value / max * 100.0, color)
+        (value / max * 100.0, s.color)
     };
     let groups = spec
         .categories

@@ -26,6 +26,8 @@ pub struct Live {
     /// a page that never connects (opened without a network, from the
     /// service worker's copy) is offline since then.
     pub rendered: RwSignal<Option<DateTime<Utc>>>,
+    /// Events have flowed at some point on this page.
+    was_up: RwSignal<bool>,
     /// The last time data was (re)loaded because of an event or a poll.
     pub updated: RwSignal<Option<DateTime<Utc>>>,
     /// Ticks every few seconds, for "updated … ago".
@@ -41,6 +43,7 @@ impl Live {
             connected: RwSignal::new(false),
             lost: RwSignal::new(None),
             rendered: RwSignal::new(None),
+            was_up: RwSignal::new(false),
             updated: RwSignal::new(None),
             now: RwSignal::new(None),
         }
@@ -49,13 +52,14 @@ impl Live {
     /// Says whether events are flowing. Losing a connection that was up
     /// starts "offline since" now; failing to connect at all, since the
     /// page was rendered (what it shows is that old).
-    pub fn set_connected(&self, up: bool, ever_opened: bool) {
+    pub fn set_connected(&self, up: bool) {
         if up {
             self.lost.set(None);
+            self.was_up.set(true);
         } else if self.lost.get_untracked().is_none() {
             if self.connected.get_untracked() {
                 self.lost.set(Some(Utc::now()));
-            } else if !ever_opened {
+            } else if !self.was_up.get_untracked() {
                 self.lost
                     .set(Some(self.rendered.get_untracked().unwrap_or_else(Utc::now)));
             }

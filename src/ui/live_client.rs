@@ -195,7 +195,7 @@ impl Client {
             c.offline_since = Some(js_sys::Date::now());
             c.was_offline = true;
         });
-        self.live.set_connected(false, self.opened());
+        self.live.set_connected(false);
     }
 
     /// Reloads what may have failed to load while the network was away.
@@ -207,7 +207,7 @@ impl Client {
 
     fn reconnect_if_down(self) {
         if self.down() {
-            self.live.set_connected(false, self.opened());
+            self.live.set_connected(false);
             self.connect();
         }
     }
@@ -233,11 +233,6 @@ impl Client {
         if poll == Some(true) {
             self.live.reload_for_event(Touches::ALL);
         }
-    }
-
-    /// Whether a connection has opened on this page.
-    fn opened(self) -> bool {
-        self.with(|c| c.opened).unwrap_or(false)
     }
 
     fn heard(self) {
@@ -268,7 +263,7 @@ impl Client {
                 let Ok((kind, event)) = item else { break };
                 if kind != "error" {
                     self.heard();
-                    live.set_connected(true, true);
+                    live.set_connected(true);
                 }
                 match kind.as_str() {
                     "open" => {
@@ -279,7 +274,7 @@ impl Client {
                         }
                     }
                     // The browser reconnects by itself.
-                    "error" => live.set_connected(false, self.opened()),
+                    "error" => live.set_connected(false),
                     PING => {}
                     RESYNC => {
                         if let Ok(id) = event.last_event_id().parse::<i64>() {
@@ -307,7 +302,7 @@ impl Client {
                 }
             }
         }
-        live.set_connected(false, self.opened());
+        live.set_connected(false);
         let retry = set_timeout_with_handle(move || self.connect(), RETRY).ok();
         self.with(|c| {
             c.closed = true;
