@@ -194,6 +194,7 @@ async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> 
         let every = std::time::Duration::from_secs(settings.analytics_refresh_minutes * 60);
         super::analytics::spawn_refresh(pool.clone(), every);
     }
+    super::notify::spawn(pool.clone(), &settings)?;
     let options = startup::leptos_options(&settings)?;
     let addr = options.site_addr;
     let limit = std::time::Duration::from_secs(settings.shutdown_seconds);

@@ -14,6 +14,7 @@ pub mod embedded_pg;
 pub mod export;
 pub mod live;
 pub mod logging;
+pub mod notify;
 pub mod panels;
 pub mod plan;
 pub mod request;

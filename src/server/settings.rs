@@ -71,6 +71,19 @@ pub struct Settings {
     /// Longest one SQL statement may run, and wait for a lock, in seconds.
     pub statement_timeout_seconds: u64,
     pub lock_timeout_seconds: u64,
+    /// The sender of notification emails, e.g. `RPM Cockpit <cockpit@heritage.com>`.
+    pub smtp_from: String,
+    /// An extra certificate authority (PEM) trusted for the SMTP relay's
+    /// STARTTLS, beside the public ones (a private relay; tests).
+    pub smtp_ca_file: Option<PathBuf>,
+    /// The delivery worker looks for due notifications at least this often
+    /// (it is woken at once when one is written), in milliseconds.
+    pub notify_poll_ms: u64,
+    /// A failed notification is tried again after this many seconds,
+    /// doubled at each try (30 s, 1 min, 2 min, ...).
+    pub notify_retry_seconds: u64,
+    /// Tries before a notification is given up (state `dead`).
+    pub notify_max_attempts: i32,
     /// External database; only ever from the environment.
     #[serde(skip)]
     pub database_url: Option<String>,
@@ -79,6 +92,11 @@ pub struct Settings {
     pub google_client_id: Option<String>,
     #[serde(skip)]
     pub google_client_secret: Option<String>,
+    /// The SMTP relay, with its credentials (`smtp://user:pass@host:587`,
+    /// STARTTLS required; `smtps://` for TLS from the start); no email is
+    /// sent without it. Only ever from the environment (`RPM_SMTP_URL`).
+    #[serde(skip)]
+    pub smtp_url: Option<String>,
 }
 
 impl Default for Settings {
@@ -112,9 +130,15 @@ impl Default for Settings {
             request_timeout_seconds: 30,
             statement_timeout_seconds: 30,
             lock_timeout_seconds: 10,
+            smtp_from: "RPM Cockpit <cockpit@localhost>".into(),
+            smtp_ca_file: None,
+            notify_poll_ms: 5000,
+            notify_retry_seconds: 30,
+            notify_max_attempts: 6,
             database_url: None,
             google_client_id: None,
             google_client_secret: None,
+            smtp_url: None,
         }
     }
 }
@@ -248,7 +272,23 @@ impl Settings {
         if let Some(v) = var("RPM_LOCK_TIMEOUT_SECONDS") {
             self.lock_timeout_seconds = parsed("RPM_LOCK_TIMEOUT_SECONDS", v)?;
         }
+        if let Some(v) = var("RPM_SMTP_FROM") {
+            self.smtp_from = v;
+        }
+        if let Some(v) = var("RPM_SMTP_CA_FILE") {
+            self.smtp_ca_file = Some(v.into()).filter(|p: &PathBuf| !p.as_os_str().is_empty());
+        }
+        if let Some(v) = var("RPM_NOTIFY_POLL_MS") {
+            self.notify_poll_ms = parsed("RPM_NOTIFY_POLL_MS", v)?;
+        }
+        if let Some(v) = var("RPM_NOTIFY_RETRY_SECONDS") {
+            self.notify_retry_seconds = parsed("RPM_NOTIFY_RETRY_SECONDS", v)?;
+        }
+        if let Some(v) = var("RPM_NOTIFY_MAX_ATTEMPTS") {
+            self.notify_max_attempts = parsed("RPM_NOTIFY_MAX_ATTEMPTS", v)?;
+        }
         let secret = |key: &str| var(key).filter(|v| !v.trim().is_empty());
+        self.smtp_url = secret("RPM_SMTP_URL");
         self.database_url = secret("DATABASE_URL");
         self.google_client_id = secret("GOOGLE_CLIENT_ID");
         self.google_client_secret = secret("GOOGLE_CLIENT_SECRET");

@@ -140,8 +140,12 @@ pub fn router_with(state: AppState, extra: Router<AppState>) -> Router {
         tracing::error!(error = %e, "trusted_proxies ignored");
         TrustedProxies::default()
     });
+    // The unsubscribe link of every email: its token says whose, not a
+    // session, and mail clients post to it from anywhere (RFC 8058).
+    let unsubscribe = super::notify::unsubscribe::routes().layer(timeout);
     let app = Router::<AppState>::new()
         .nest("/api/v1", api)
+        .merge(unsubscribe)
         .merge(browser);
     mount(&settings.base_path(), app)
         .layer(from_fn_with_state(

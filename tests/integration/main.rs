@@ -26,6 +26,7 @@ mod lake_remote;
 mod live;
 mod live_support;
 mod mounted;
+mod notify;
 mod panels;
 mod plans_as_written;
 mod production;

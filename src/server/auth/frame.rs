@@ -58,7 +58,7 @@ impl Frame {
     }
 }
 
-pub(super) fn document(frame: &Frame, title: &str, body: &str) -> String {
+pub fn document(frame: &Frame, title: &str, body: &str) -> String {
     format!(
         r#"<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">

@@ -1,0 +1,12 @@
+//! Notifications (issue 20, docs/notifications.md): rules chosen per person
+//! and channel, an outbox written by database triggers in the transaction
+//! of the change that causes each notification, periodic checks for what no
+//! change causes (overdue, stale), and the delivery worker.
+
+pub mod checks;
+pub mod email;
+pub mod outbox;
+pub mod unsubscribe;
+pub mod worker;
+
+pub use worker::{spawn, Pass, Worker};

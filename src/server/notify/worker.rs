@@ -1,0 +1,206 @@
+//! The delivery worker: woken by `NOTIFY rpm_notifications` (and every
+//! `notify_poll_ms` anyway), it claims the due notifications, sends each
+//! person's burst as one message, and records the outcome in the same
+//! transaction that holds the rows' locks. Another instance skips the
+//! locked rows, so no notification is sent by two instances. A process
+//! that dies between the relay's answer and the commit sends that message
+//! again after its restart, with the same Message-ID.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+
+use super::checks;
+use super::email::Mailer;
+use super::outbox::{self, Claimed};
+use crate::server::settings::Settings;
+
+/// Notifications claimed per transaction.
+const BATCH: i64 = 200;
+
+/// How often the overdue and stale checks run.
+const CHECK_EVERY: Duration = Duration::from_secs(60);
+
+#[derive(Clone)]
+pub struct Worker {
+    db: PgPool,
+    mailer: Mailer,
+    retry_seconds: u64,
+    max_attempts: i32,
+    batch: i64,
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    /// Notifications claimed.
+    pub claimed: usize,
+    /// Messages sent (a burst to one person is one message).
+    pub messages: usize,
+    pub sent: usize,
+    pub failed: usize,
+    /// Held back by quiet hours.
+    pub deferred: usize,
+}
+
+impl Worker {
+    pub fn new(db: PgPool, mailer: Mailer, settings: &Settings) -> Self {
+        Self {
+            db,
+            mailer,
+            retry_seconds: settings.notify_retry_seconds,
+            max_attempts: settings.notify_max_attempts.max(1),
+            batch: BATCH,
+        }
+    }
+
+    /// Claims at most `batch` notifications per pass.
+    #[must_use]
+    pub fn with_batch(mut self, batch: i64) -> Self {
+        self.batch = batch.max(1);
+        self
+    }
+
+    /// One pass over what is due now.
+    pub async fn deliver_once(&self) -> Result<Pass, sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        let rows = outbox::claim(&mut tx, self.batch).await?;
+        let mut pass = Pass {
+            claimed: rows.len(),
+            ..Pass::default()
+        };
+        for burst in bursts(rows) {
+            let ids: Vec<i64> = burst.iter().map(|c| c.id).collect();
+            let first = &burst[0];
+            if let Some(until) = first.quiet_until {
+                outbox::defer(&mut tx, &ids, until).await?;
+                pass.deferred += ids.len();
+                continue;
+            }
+            let outcome = match first.channel.as_str() {
+                "email" => self.mailer.send(&burst).await,
+                other => Err(super::email::SendError {
+                    reason: format!("the {other} channel is not available on this server"),
+                    permanent: true,
+                }),
+            };
+            match outcome {
+                Ok(()) => {
+                    outbox::mark_sent(&mut tx, &ids, first.id).await?;
+                    pass.messages += 1;
+                    pass.sent += ids.len();
+                }
+                Err(e) => {
+                    tracing::warn!(
+                        relay = %self.mailer.relay,
+                        notifications = ids.len(),
+                        permanent = e.permanent,
+                        error = %e.reason,
+                        "notification not sent"
+                    );
+                    outbox::mark_failed(
+                        &mut tx,
+                        &ids,
+                        &e.reason,
+                        e.permanent,
+                        self.retry_seconds,
+                        self.max_attempts,
+                    )
+                    .await?;
+                    pass.failed += ids.len();
+                }
+            }
+        }
+        tx.commit().await?;
+        Ok(pass)
+    }
+
+    /// Passes until nothing due is left in one.
+    pub async fn deliver_all(&self) -> Result<Pass, sqlx::Error> {
+        let mut total = Pass::default();
+        loop {
+            let pass = self.deliver_once().await?;
+            total.claimed += pass.claimed;
+            total.messages += pass.messages;
+            total.sent += pass.sent;
+            total.failed += pass.failed;
+            total.deferred += pass.deferred;
+            if (pass.claimed as i64) < self.batch {
+                return Ok(total);
+            }
+        }
+    }
+}
+
+/// Each person's notifications on one channel, oldest first: one message.
+pub fn bursts(rows: Vec<Claimed>) -> Vec<Vec<Claimed>> {
+    let mut out: Vec<Vec<Claimed>> = Vec::new();
+    for row in rows {
+        match out
+            .iter_mut()
+            .find(|b| b[0].user_id == row.user_id && b[0].channel == row.channel)
+        {
+            Some(burst) => burst.push(row),
+            None => out.push(vec![row]),
+        }
+    }
+    out
+}
+
+/// Runs the checks and, with a relay, the delivery worker for as long as
+/// the server runs.
+pub fn spawn(db: PgPool, settings: &Settings) -> anyhow::Result<()> {
+    let mailer = Mailer::from_settings(settings)?;
+    match &mailer {
+        Some(m) => tracing::info!(relay = %m.relay, "notification email on"),
+        None => tracing::info!(
+            "notification email off (no RPM_SMTP_URL): notifications wait in the outbox"
+        ),
+    }
+    let worker = mailer.map(|m| Worker::new(db.clone(), m, settings));
+    let poll = Duration::from_millis(settings.notify_poll_ms.max(50));
+    let stale_after = chrono::Duration::minutes(settings.agent_stale_after_minutes as i64);
+    tokio::spawn(async move {
+        let mut listener = match PgListener::connect_with(&db).await {
+            Ok(mut l) => match l.listen("rpm_notifications").await {
+                Ok(()) => Some(l),
+                Err(e) => {
+                    tracing::warn!(error = %e, "notifications: not listening; polling only");
+                    None
+                }
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "notifications: not listening; polling only");
+                None
+            }
+        };
+        let mut last_check: Option<tokio::time::Instant> = None;
+        loop {
+            if last_check.is_none_or(|t| t.elapsed() >= CHECK_EVERY) {
+                last_check = Some(tokio::time::Instant::now());
+                if let Err(e) = checks::run(&db, chrono::Utc::now(), stale_after).await {
+                    tracing::warn!(error = %e, "notification checks failed");
+                }
+            }
+            if let Some(w) = &worker {
+                if let Err(e) = w.deliver_all().await {
+                    tracing::warn!(error = %e, "notification delivery failed");
+                }
+            }
+            match &mut listener {
+                Some(l) => {
+                    tokio::select! {
+                        woke = l.recv() => if let Err(e) = woke {
+                            tracing::warn!(error = %e, "notifications: listener lost");
+                            tokio::time::sleep(poll).await;
+                        },
+                        () = tokio::time::sleep(poll) => {}
+                    }
+                }
+                None => tokio::time::sleep(poll).await,
+            }
+        }
+    });
+    Ok(())
+}
