@@ -84,6 +84,8 @@ pub struct Settings {
     pub notify_retry_seconds: u64,
     /// Tries before a notification is given up (state `dead`).
     pub notify_max_attempts: i32,
+    /// The sender number of SMS sent with the webhook's Twilio preset.
+    pub twilio_from: String,
     /// External database; only ever from the environment.
     #[serde(skip)]
     pub database_url: Option<String>,
@@ -97,6 +99,12 @@ pub struct Settings {
     /// sent without it. Only ever from the environment (`RPM_SMTP_URL`).
     #[serde(skip)]
     pub smtp_url: Option<String>,
+    /// Twilio's account SID and auth token, for the Twilio preset; only
+    /// from the environment (`RPM_TWILIO_ACCOUNT_SID`, `RPM_TWILIO_AUTH_TOKEN`).
+    #[serde(skip)]
+    pub twilio_account_sid: Option<String>,
+    #[serde(skip)]
+    pub twilio_auth_token: Option<String>,
 }
 
 impl Default for Settings {
@@ -135,10 +143,13 @@ impl Default for Settings {
             notify_poll_ms: 5000,
             notify_retry_seconds: 30,
             notify_max_attempts: 6,
+            twilio_from: String::new(),
             database_url: None,
             google_client_id: None,
             google_client_secret: None,
             smtp_url: None,
+            twilio_account_sid: None,
+            twilio_auth_token: None,
         }
     }
 }
@@ -287,8 +298,13 @@ impl Settings {
         if let Some(v) = var("RPM_NOTIFY_MAX_ATTEMPTS") {
             self.notify_max_attempts = parsed("RPM_NOTIFY_MAX_ATTEMPTS", v)?;
         }
+        if let Some(v) = var("RPM_TWILIO_FROM") {
+            self.twilio_from = v;
+        }
         let secret = |key: &str| var(key).filter(|v| !v.trim().is_empty());
         self.smtp_url = secret("RPM_SMTP_URL");
+        self.twilio_account_sid = secret("RPM_TWILIO_ACCOUNT_SID");
+        self.twilio_auth_token = secret("RPM_TWILIO_AUTH_TOKEN");
         self.database_url = secret("DATABASE_URL");
         self.google_client_id = secret("GOOGLE_CLIENT_ID");
         self.google_client_secret = secret("GOOGLE_CLIENT_SECRET");

@@ -47,7 +47,7 @@ fn root() -> PathBuf {
 
 /// A certificate authority and a certificate for 127.0.0.1 signed by it,
 /// made with the openssl command.
-fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+fn certificates(dir: &Path) {
     let run = |args: &[&str]| {
         let out = Command::new("openssl")
             .args(args)
@@ -109,102 +109,113 @@ fn certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
         "-extfile",
         "ext.cnf",
     ]);
-    (
-        dir.join("ca.pem"),
-        dir.join("relay.pem"),
-        dir.join("relay.key"),
-    )
 }
 
-/// A running SMTP server; stops when dropped (its stdin closes).
-pub struct Relay {
+/// A protocol peer process (scripts/notify-peers) and the JSON lines it
+/// writes of what it received; stops when dropped (its stdin closes).
+struct Peer {
     child: Child,
-    pub port: u16,
+    port: u16,
     out: PathBuf,
-    ca: PathBuf,
-    _dir: tempdir::Dir,
+    dir: PathBuf,
 }
 
-mod tempdir {
-    /// A directory removed when dropped.
-    pub struct Dir(pub std::path::PathBuf);
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-impl Relay {
-    pub fn start(extra: &[&str]) -> Self {
-        let dir = std::env::temp_dir().join(format!("rpm-relay-{}", Uuid::new_v4()));
+impl Peer {
+    /// Runs `program script --port P --out F` with `args`, in a directory
+    /// of its own (made before, with `prepare`), until it says "ready".
+    fn start(program: &str, script: &str, args: &[&str], prepare: impl FnOnce(&Path)) -> Self {
+        let dir = std::env::temp_dir().join(format!("rpm-peer-{}", Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
-        let (ca, cert, key) = certificates(&dir);
+        prepare(&dir);
         let port = free_port();
         let out = dir.join("received.jsonl");
-        let mut child = Command::new(python())
-            .arg(root().join("scripts/notify-peers/smtp_peer.py"))
+        let mut child = Command::new(program)
+            .arg(root().join("scripts/notify-peers").join(script))
             .args(["--port", &port.to_string(), "--out"])
             .arg(&out)
-            .arg("--cert")
-            .arg(&cert)
-            .arg("--key")
-            .arg(&key)
-            .args(["--user", USER, "--password", PASSWORD])
-            .args(extra)
+            .args(args)
+            .current_dir(&dir)
             // aiosmtpd 1.4 warns about its own deprecated attribute.
             .env("PYTHONWARNINGS", "ignore::DeprecationWarning")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
-            .expect("smtp_peer.py");
+            .expect(script);
         let mut line = String::new();
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
         assert!(
             line.starts_with("ready"),
-            "the SMTP server did not start: {line:?}"
+            "{script} did not start: {line:?}"
         );
         Self {
             child,
             port,
             out,
-            ca,
-            _dir: tempdir::Dir(dir),
+            dir,
         }
     }
 
-    /// What the server received, parsed by it.
-    pub fn received(&self) -> Vec<Value> {
+    fn received(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.out)
             .unwrap_or_default()
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }
+}
 
-    pub fn settings(&self) -> Settings {
+impl Drop for Peer {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A real SMTP server (aiosmtpd) with STARTTLS required and AUTH.
+struct Relay(Peer);
+
+impl Relay {
+    fn start(extra: &[&str]) -> Self {
+        let mut args = vec![
+            "--cert",
+            "relay.pem",
+            "--key",
+            "relay.key",
+            "--user",
+            USER,
+            "--password",
+            PASSWORD,
+        ];
+        args.extend_from_slice(extra);
+        Self(Peer::start(python(), "smtp_peer.py", &args, |dir| {
+            certificates(dir);
+        }))
+    }
+
+    fn received(&self) -> Vec<Value> {
+        self.0.received()
+    }
+
+    fn settings(&self) -> Settings {
         let mut s = Settings::from_toml("").unwrap();
-        s.smtp_url = Some(format!("smtp://{USER}:{PASSWORD}@127.0.0.1:{}", self.port));
-        s.smtp_ca_file = Some(self.ca.clone());
+        s.smtp_url = Some(format!(
+            "smtp://{USER}:{PASSWORD}@127.0.0.1:{}",
+            self.0.port
+        ));
+        s.smtp_ca_file = Some(self.0.dir.join("ca.pem"));
         s.smtp_from = "RPM Cockpit <cockpit@example.com>".into();
         s.notify_retry_seconds = 0;
         s
     }
 }
 
-impl Drop for Relay {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn worker(db: &PgPool, settings: &Settings) -> Worker {
     let mailer = Mailer::from_settings(settings).unwrap().expect("a relay");
-    Worker::new(db.clone(), mailer, settings)
+    Worker::new(db.clone(), Some(mailer), settings).unwrap()
 }
 
 /// The demo week, with its outbox emptied (its import's own
@@ -683,4 +694,159 @@ async fn a_refused_sync_tells_the_admin_in_its_own_transaction() {
         "{}",
         rows[0].2
     );
+}
+
+/// A webhook receiver that checks signatures with `secret`.
+fn receiver(secret: &str, extra: &[&str]) -> Peer {
+    let mut args = vec!["--secret", secret];
+    args.extend_from_slice(extra);
+    Peer::start("python3", "webhook_peer.py", &args, |_| {})
+}
+
+/// The webhook secret of `email` (made with their settings row).
+async fn secret_of(db: &PgPool, email: &str) -> String {
+    sqlx::query_scalar(
+        "select (notification_settings_of(id)).webhook_secret from users where email = $1",
+    )
+    .bind(email)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+/// Sets `email`'s webhook; returns its secret.
+async fn set_webhook(db: &PgPool, email: &str, url: &str, preset: &str) -> String {
+    sqlx::query_scalar(
+        "insert into notification_settings (user_id, webhook_url, webhook_preset, webhook_sms_to)
+         select id, $2, $3, '+15005550006' from users where email = $1
+         on conflict (user_id) do update set webhook_url = $2, webhook_preset = $3,
+             webhook_sms_to = '+15005550006'
+         returning webhook_secret",
+    )
+    .bind(email)
+    .bind(url)
+    .bind(preset)
+    .fetch_one(db)
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn webhooks_are_signed_and_shaped_for_slack_google_chat_discord_and_twilio() {
+    let relay = Relay::start(&[]);
+    let mut settings = relay.settings();
+    settings.twilio_account_sid = Some("AC0000".into());
+    settings.twilio_auth_token = Some("twilio-token".into());
+    settings.twilio_from = "+15005550001".into();
+    for preset in ["generic", "slack", "google_chat", "discord", "twilio"] {
+        let app = demo().await;
+        let (id, _) = quinns_pending_action(&app.db).await;
+        // The secret is the person's; the receiver is told it.
+        let secret = secret_of(&app.db, JESSE).await;
+        let hook = receiver(&secret, &[]);
+        let url = format!("http://127.0.0.1:{}/hook/{preset}", hook.port);
+        assert_eq!(set_webhook(&app.db, JESSE, &url, preset).await, secret);
+        block(&app.db, id, "the studio is booked", QUINN).await;
+        let pass = worker(&app.db, &settings).deliver_all().await.unwrap();
+        assert_eq!(pass.failed, 0, "{preset}: {pass:?}");
+        let got = hook.received();
+        assert_eq!(got.len(), 1, "{preset}: {got:?}");
+        let m = &got[0];
+        assert_eq!(
+            m["signature_ok"], true,
+            "{preset}: signed with the person's secret"
+        );
+        assert!(m["idempotency_key"].as_str().is_some_and(|k| k.len() == 32));
+        let body = m["body"].as_str().unwrap();
+        match preset {
+            "twilio" => {
+                let form: std::collections::HashMap<String, String> =
+                    url::form_urlencoded::parse(body.as_bytes())
+                        .into_owned()
+                        .collect();
+                assert_eq!(form["To"], "+15005550006");
+                assert_eq!(form["From"], "+15005550001");
+                assert!(form["Body"].starts_with("Blocked: "), "{form:?}");
+                assert_eq!(m["content_type"], "application/x-www-form-urlencoded");
+                // Basic AC0000:twilio-token
+                assert_eq!(m["authorization"], "Basic QUMwMDAwOnR3aWxpby10b2tlbg==");
+            }
+            _ => {
+                let json: Value = serde_json::from_str(body).unwrap();
+                let text = match preset {
+                    "generic" => json["notifications"][0]["body"]
+                        .as_str()
+                        .unwrap()
+                        .to_string(),
+                    "discord" => json["content"].as_str().unwrap().to_string(),
+                    _ => json["text"].as_str().unwrap().to_string(),
+                };
+                assert!(text.contains("the studio is booked"), "{preset}: {text}");
+                if preset == "generic" {
+                    assert_eq!(json["notifications"][0]["rule"], "action_blocked");
+                }
+            }
+        }
+        // Email still goes too: a channel is added, not swapped.
+        assert!(relay.received().iter().any(|m| m["rcpt_tos"][0] == JESSE));
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_that_fails_is_retried_and_one_that_refuses_is_dead() {
+    let relay = Relay::start(&[]);
+    let settings = relay.settings();
+    let app = demo().await;
+    let (id, _) = quinns_pending_action(&app.db).await;
+    let secret = secret_of(&app.db, JESSE).await;
+    let hook = receiver(&secret, &["--fail", "1"]);
+    set_webhook(
+        &app.db,
+        JESSE,
+        &format!("http://127.0.0.1:{}/h", hook.port),
+        "generic",
+    )
+    .await;
+    block(&app.db, id, "x", QUINN).await;
+    let w = worker(&app.db, &settings);
+    w.deliver_once().await.unwrap();
+    let (state, error): (String, String) =
+        sqlx::query_as("select state, last_error from notifications where channel = 'webhook'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(state, "failed");
+    assert!(error.contains("500"), "{error}");
+    w.deliver_once().await.unwrap();
+    let state: String =
+        sqlx::query_scalar("select state from notifications where channel = 'webhook'")
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(state, "sent");
+    assert_eq!(hook.received().len(), 2);
+
+    // A receiver that does not know the secret refuses (401): dead.
+    let wrong = receiver("not-the-secret", &[]);
+    set_webhook(
+        &app.db,
+        JESSE,
+        &format!("http://127.0.0.1:{}/h", wrong.port),
+        "generic",
+    )
+    .await;
+    actions::apply(&app.db, id, None, &ActionChange::Reopen, QUINN)
+        .await
+        .unwrap();
+    block(&app.db, id, "y", QUINN).await;
+    w.deliver_once().await.unwrap();
+    let (state, error): (String, String) = sqlx::query_as(
+        "select state, last_error from notifications where channel = 'webhook' order by id desc limit 1",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(state, "dead");
+    assert!(error.contains("401"), "{error}");
+    assert_eq!(wrong.received()[0]["signature_ok"], false);
 }

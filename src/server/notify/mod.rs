@@ -7,6 +7,7 @@ pub mod checks;
 pub mod email;
 pub mod outbox;
 pub mod unsubscribe;
+pub mod webhook;
 pub mod worker;
 
 pub use worker::{spawn, Pass, Worker};

@@ -20,6 +20,10 @@ pub struct Claimed {
     pub email: String,
     pub display_name: String,
     pub unsubscribe_token: Uuid,
+    pub webhook_url: Option<String>,
+    pub webhook_preset: String,
+    pub webhook_sms_to: Option<String>,
+    pub webhook_secret: String,
     /// Set when the person is in their quiet hours: when those end.
     pub quiet_until: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -42,7 +46,9 @@ pub async fn claim(tx: &mut PgConnection, limit: i64) -> Result<Vec<Claimed>, sq
         Claimed,
         r#"select n.id, n.idempotency_key, n.user_id, n.rule, n.channel, n.subject, n.body,
                   n.link, n.attempts, u.email, u.display_name,
-                  s.unsubscribe_token as "unsubscribe_token!",
+                  s.unsubscribe_token as "unsubscribe_token!", s.webhook_url,
+                  s.webhook_preset as "webhook_preset!", s.webhook_sms_to,
+                  s.webhook_secret as "webhook_secret!",
                   notification_quiet_until(now(), s.time_zone, s.quiet_start, s.quiet_end)
                       as "quiet_until: chrono::DateTime<chrono::Utc>"
            from notifications n

@@ -14,6 +14,7 @@ use sqlx::PgPool;
 use super::checks;
 use super::email::Mailer;
 use super::outbox::{self, Claimed};
+use super::webhook::Webhooks;
 use crate::server::settings::Settings;
 
 /// Notifications claimed per transaction.
@@ -25,7 +26,8 @@ const CHECK_EVERY: Duration = Duration::from_secs(60);
 #[derive(Clone)]
 pub struct Worker {
     db: PgPool,
-    mailer: Mailer,
+    mailer: Option<Mailer>,
+    webhooks: Webhooks,
     retry_seconds: u64,
     max_attempts: i32,
     batch: i64,
@@ -45,14 +47,16 @@ pub struct Pass {
 }
 
 impl Worker {
-    pub fn new(db: PgPool, mailer: Mailer, settings: &Settings) -> Self {
-        Self {
+    /// A worker for the email relay (if any) and webhooks.
+    pub fn new(db: PgPool, mailer: Option<Mailer>, settings: &Settings) -> anyhow::Result<Self> {
+        Ok(Self {
             db,
             mailer,
+            webhooks: Webhooks::from_settings(settings)?,
             retry_seconds: settings.notify_retry_seconds,
             max_attempts: settings.notify_max_attempts.max(1),
             batch: BATCH,
-        }
+        })
     }
 
     /// Claims at most `batch` notifications per pass.
@@ -78,9 +82,21 @@ impl Worker {
                 pass.deferred += ids.len();
                 continue;
             }
-            let outcome = match first.channel.as_str() {
-                "email" => self.mailer.send(&burst).await,
-                other => Err(super::email::SendError {
+            let outcome = match (first.channel.as_str(), &self.mailer) {
+                ("email", Some(mailer)) => mailer.send(&burst).await,
+                ("email", None) => {
+                    // No relay here: left queued for an instance with one.
+                    outbox::defer(
+                        &mut tx,
+                        &ids,
+                        chrono::Utc::now() + chrono::Duration::minutes(5),
+                    )
+                    .await?;
+                    pass.deferred += ids.len();
+                    continue;
+                }
+                ("webhook", _) => self.webhooks.send(&burst).await,
+                (other, _) => Err(super::email::SendError {
                     reason: format!("the {other} channel is not available on this server"),
                     permanent: true,
                 }),
@@ -93,7 +109,7 @@ impl Worker {
                 }
                 Err(e) => {
                     tracing::warn!(
-                        relay = %self.mailer.relay,
+                        channel = %first.channel,
                         notifications = ids.len(),
                         permanent = e.permanent,
                         error = %e.reason,
@@ -148,8 +164,8 @@ pub fn bursts(rows: Vec<Claimed>) -> Vec<Vec<Claimed>> {
     out
 }
 
-/// Runs the checks and, with a relay, the delivery worker for as long as
-/// the server runs.
+/// Runs the checks and the delivery worker for as long as the server runs
+/// (email only with a relay).
 pub fn spawn(db: PgPool, settings: &Settings) -> anyhow::Result<()> {
     let mailer = Mailer::from_settings(settings)?;
     match &mailer {
@@ -158,7 +174,7 @@ pub fn spawn(db: PgPool, settings: &Settings) -> anyhow::Result<()> {
             "notification email off (no RPM_SMTP_URL): notifications wait in the outbox"
         ),
     }
-    let worker = mailer.map(|m| Worker::new(db.clone(), m, settings));
+    let worker = Worker::new(db.clone(), mailer, settings)?;
     let poll = Duration::from_millis(settings.notify_poll_ms.max(50));
     let stale_after = chrono::Duration::minutes(settings.agent_stale_after_minutes as i64);
     tokio::spawn(async move {
@@ -183,10 +199,8 @@ pub fn spawn(db: PgPool, settings: &Settings) -> anyhow::Result<()> {
                     tracing::warn!(error = %e, "notification checks failed");
                 }
             }
-            if let Some(w) = &worker {
-                if let Err(e) = w.deliver_all().await {
-                    tracing::warn!(error = %e, "notification delivery failed");
-                }
+            if let Err(e) = worker.deliver_all().await {
+                tracing::warn!(error = %e, "notification delivery failed");
             }
             match &mut listener {
                 Some(l) => {
