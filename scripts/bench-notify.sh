@@ -52,7 +52,7 @@ done
 before="$(wc -l <"$work/received.jsonl" 2>/dev/null || echo 0)"
 
 python3 - "$ADDR" "$token" "$url" "$work" "$before" "$COUNT" "$SPACING_MS" "${PSQL:-psql}" <<'PY'
-import json, statistics, subprocess, sys, time, urllib.request
+import json, re, statistics, subprocess, sys, time, urllib.request
 addr, token, url, work, before, count, spacing, psql = sys.argv[1:]
 before, count, spacing = int(before), int(count), int(spacing) / 1000
 ids = subprocess.run([psql, url, "-qAtX", "-c",
@@ -74,9 +74,8 @@ while True:
     got = [json.loads(l) for l in lines]
     seen = {}
     for m in got:
-        for code in called:
-            if f"bench {code}\n" in (m["text"] or "") and code not in seen:
-                seen[code] = m["received_at"]
+        for code in re.findall(r"blocked: bench (BENCH-\d+)\b", m["text"] or ""):
+            seen.setdefault(code, m["received_at"])
     if len(seen) == len(called) or time.time() > deadline:
         break
     time.sleep(0.2)
