@@ -195,6 +195,16 @@ fi
 
 # Build outputs are kept outside the clone so warm runs reuse them.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/target}"
+# That target grows with every session (incremental data, each build's test
+# binaries: 64 GB once, which filled this disk and failed a CI link). When
+# less than 20 GB is free, what any build remakes is dropped: incremental
+# data and executables in deps/ older than a day.
+free_kb="$(df -Pk "$(dirname "$CARGO_TARGET_DIR")" 2>/dev/null | awk 'NR == 2 {print $4}')"
+if [ -d "$CARGO_TARGET_DIR" ] && [ "${free_kb:-0}" -lt $((20 * 1024 * 1024)) ]; then
+  say "under 20 GB free: dropping the target's incremental data and stale test binaries"
+  rm -rf "$CARGO_TARGET_DIR"/debug/incremental "$CARGO_TARGET_DIR"/release/incremental
+  find "$CARGO_TARGET_DIR"/debug/deps -maxdepth 1 -type f -perm -u+x -mtime +1 -delete 2>/dev/null || true
+fi
 # Leptos reads this at compile time; cargo-leptos sets it for its builds.
 # Setting it for plain cargo too (tests, clippy) lets them share artifacts.
 export LEPTOS_OUTPUT_NAME="rpm-cockpit"
