@@ -13,12 +13,7 @@ SPACING_MS="${SPACING_MS:-200}"
 bench_init 127.0.0.1:3310
 
 py="$(bash scripts/notify-peers/venv.sh)"
-( cd "$work" &&
-  openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "/CN=bench CA" &&
-  openssl req -newkey rsa:2048 -nodes -keyout relay.key -out relay.csr -subj /CN=127.0.0.1 &&
-  printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=critical,CA:FALSE\n' > ext.cnf &&
-  openssl x509 -req -in relay.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out relay.pem -days 2 -extfile ext.cnf
-) >/dev/null 2>&1
+bash scripts/notify-peers/certs.sh "$work" >/dev/null 2>&1
 smtp_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 # The relay runs until its stdin closes.
 mkfifo "$work/relay.in"

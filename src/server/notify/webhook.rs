@@ -107,15 +107,11 @@ impl Webhooks {
             .collect();
         let link = format!("{}{}", self.public_root, first.link);
         Ok(match first.webhook_preset.as_str() {
-            "slack" => (
+            // Both read `text`, with the same markup for bold and links.
+            preset @ ("slack" | "google_chat") => (
                 json!({ "text": format!("*{}*\n{}\n<{link}|Open the cockpit>", content.subject, lines.join("\n")) })
                     .to_string(),
-                "application/json",
-            ),
-            "google_chat" => (
-                json!({ "text": format!("*{}*\n{}\n<{link}|Open the cockpit>", content.subject, lines.join("\n")) })
-                    .to_string(),
-                "application/json; charset=UTF-8",
+                if preset == "slack" { "application/json" } else { "application/json; charset=UTF-8" },
             ),
             "discord" => {
                 let text = format!("**{}**\n{}\n{link}", content.subject, lines.join("\n"));
