@@ -34,3 +34,34 @@ self.addEventListener("fetch", (event) => {
       ),
   );
 });
+
+// Web Push (docs/notifications.md): the server sends {title, body, url, tag},
+// encrypted for this browser; the push service hands it here decrypted.
+self.addEventListener("push", (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch (_) {
+    message = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(
+    self.registration.showNotification(message.title || "RPM Cockpit", {
+      body: message.body || "",
+      tag: message.tag,
+      icon: new URL("icons/icon-192.png", self.location).href,
+      data: { url: message.url || self.registration.scope },
+    }),
+  );
+});
+
+// A tap on a notification opens its page, or brings an open one forward.
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = (event.notification.data && event.notification.data.url) || self.registration.scope;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => w.url === url && "focus" in w);
+      return open ? open.focus() : self.clients.openWindow(url);
+    }),
+  );
+});

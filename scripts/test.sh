@@ -78,6 +78,9 @@ bash scripts/fuzz-api.sh
 
 step "browser tests (cargo leptos end-to-end --release, Chromium)"
 rm -rf end2end/screenshots
+# Web Push on, with a key made for this run: the settings page offers it.
+RPM_VAPID_PRIVATE_KEY="$("$CARGO_TARGET_DIR/release/rpm-cockpit" vapid-key | sed -n 's/^RPM_VAPID_PRIVATE_KEY=//p')"
+export RPM_VAPID_PRIVATE_KEY
 # Every browser test signs in from 127.0.0.1: lift the per-address sign-in
 # limit (its 429 is tested in tests/integration/access.rs).
 RPM_DATA_DIR="$E2E_DATA_DIR" RPM_SITE_ADDR="127.0.0.1:3100" RUST_LOG="${RUST_LOG:-warn}" \

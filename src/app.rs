@@ -10,6 +10,7 @@ use crate::ui::base::{at, base};
 use crate::ui::chart::provide_charts;
 use crate::ui::deliverables_page::DeliverablesPage;
 use crate::ui::live::provide_live;
+use crate::ui::notifications_page::NotificationsPage;
 use crate::ui::songs_page::SongsPage;
 use crate::ui::sync_page::SyncPage;
 use crate::ui::user_menu::UserMenu;
@@ -145,6 +146,7 @@ pub fn App() -> impl IntoView {
                     <Route path=StaticSegment("deliverables") view=DeliverablesPage ssr=SsrMode::InOrder/>
                     <Route path=(StaticSegment("agents"), ParamSegment("name")) view=AgentPage ssr=SsrMode::InOrder/>
                     <Route path=StaticSegment("sync") view=SyncPage ssr=SsrMode::InOrder/>
+                    <Route path=(StaticSegment("settings"), StaticSegment("notifications")) view=NotificationsPage ssr=SsrMode::InOrder/>
                 </Routes>
             </main>
         </Router>

@@ -239,3 +239,20 @@ test("offline, the VIP's page keeps its data marked 'offline since'; back online
   });
   console.log(`webkit: back online, the VIP saw the change made offline after ${Date.now() - back} ms`);
 });
+
+test("the notification settings read at 390 px and 1280 px in WebKit", async () => {
+  for (const [browser, name, rules] of [[vera, "vip-390", 3], [jesse, "admin-1280", 8]]) {
+    await browser.url(`${BASE}settings/notifications`);
+    const heading = await browser.$("#notify-heading");
+    await heading.waitForDisplayed({ timeout: WAIT });
+    await browser.waitUntil(async () => (await browser.$$(".notify-rules tbody tr")).length === rules, {
+      timeout: WAIT,
+      timeoutMsg: `${name}: the rules grid`,
+    });
+    const widths = await browser.execute(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    assert.ok(widths[0] <= widths[1], `${name}: the page is ${widths[0]} px wide in a ${widths[1]} px window`);
+    await shot(browser, `notifications-${name}`);
+    await (await browser.$("#push-heading")).scrollIntoView({ block: "start" });
+    await shot(browser, `notifications-push-${name}`);
+  }
+});

@@ -7,12 +7,15 @@ parsed here, with Python's own email package (not the sender's code), and
 written as one JSON line to --out:
   {"received_at": unix seconds, "tls": bool, "mail_from", "rcpt_tos",
    "subject", "to", "from", "message_id", "list_unsubscribe",
-   "list_unsubscribe_post", "text", "html", "raw"}
+   "list_unsubscribe_post", "text", "html", "raw", "parts"}
+"parts" lists every leaf part: {"content_type", "disposition", "filename",
+"content_id", "size", "saved"}; each part's decoded bytes are saved beside
+--out (at "saved"), for the tests to open the images and the PDF.
 --fail N answers the first N messages with a temporary failure (451);
 --reject answers every message with a permanent one (550).
 Prints "ready PORT" on stdout when it listens.
 """
-import argparse, json, ssl, sys, time
+import argparse, json, os, ssl, sys, time
 from email import policy
 from email.parser import BytesParser
 
@@ -48,6 +51,20 @@ class Handler:
             "html": html.get_content() if html else None,
             "raw": envelope.original_content.decode("utf-8", "replace"),
         }
+        self.count = getattr(self, "count", 0) + 1
+        parts = []
+        for i, part in enumerate(p for p in msg.walk() if not p.is_multipart()):
+            data = part.get_payload(decode=True) or b""
+            saved = os.path.join(os.path.dirname(os.path.abspath(self.out)),
+                                 f"message-{self.count}-part-{i}")
+            with open(saved, "wb") as f:
+                f.write(data)
+            parts.append({"content_type": part.get_content_type(),
+                          "disposition": part.get_content_disposition(),
+                          "filename": part.get_filename(),
+                          "content_id": part["content-id"] and str(part["content-id"]),
+                          "size": len(data), "saved": saved})
+        record["parts"] = parts
         with open(self.out, "a") as f:
             f.write(json.dumps(record) + "\n")
         return "250 OK"

@@ -4,7 +4,7 @@
 set -euo pipefail
 CACHE="${RPM_CACHE_DIR:-$HOME/.cache/rpm-cockpit}"
 VENV="$CACHE/venv-notify"
-REQS=("aiosmtpd==1.4.6")
+REQS=("aiosmtpd==1.4.6" "http-ece==1.2.1" "cryptography==46.0.3" "pypdf==7.1.0")
 want="${REQS[*]}"
 if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.reqs" 2>/dev/null)" != "$want" ]; then
   mkdir -p "$CACHE"

@@ -5,6 +5,7 @@ pub mod analytics;
 pub mod chart;
 pub mod kinds;
 pub mod live;
+pub mod notifications;
 pub mod panels;
 #[cfg(feature = "ssr")]
 mod sql;

@@ -58,6 +58,32 @@ enum Command {
         #[command(subcommand)]
         action: super::service::ServiceAction,
     },
+    /// Make a VAPID key pair for Web Push: set the private key as
+    /// RPM_VAPID_PRIVATE_KEY (a secret) wherever the server runs.
+    VapidKey,
+    /// Reports: the weekly summary (PDF in the lake; by email with --send).
+    Report {
+        #[command(subcommand)]
+        action: ReportAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ReportAction {
+    /// The weekly summary of one week (default: the current one), written
+    /// as a PDF to the lake at analytics/reports/weekly/YYYY-Www-summary.pdf.
+    Weekly {
+        /// The ISO week, e.g. 2026-W48.
+        #[arg(long)]
+        week: Option<String>,
+        /// Also write the PDF here.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+        /// Send it to everyone who gets the weekly summary now (once per
+        /// week: the scheduled one is then not sent again).
+        #[arg(long)]
+        send: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +180,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Tokens { action } => tokens_command(settings, action).await,
         Command::Users { action } => users_command(settings, action).await,
         Command::Analytics { action } => analytics_command(settings, action).await,
+        Command::Report { action } => {
+            let database = db::open(&settings).await?;
+            let done = report_on(&settings, &database.pool, action).await;
+            database.close().await?;
+            done.map(|_| ExitCode::SUCCESS)
+        }
+        Command::VapidKey => {
+            let (private, public) = super::notify::push::Vapid::generate()?;
+            println!("RPM_VAPID_PRIVATE_KEY={private}");
+            eprintln!("public key (browsers subscribe with it; the server derives it): {public}");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -223,6 +261,66 @@ async fn serve_on(settings: Settings, pool: sqlx::PgPool) -> anyhow::Result<()> 
             seconds = limit.as_secs(),
             "requests still in flight at the shutdown limit; exiting"
         ),
+    }
+    Ok(())
+}
+
+async fn report_on(
+    settings: &Settings,
+    pool: &sqlx::PgPool,
+    action: ReportAction,
+) -> anyhow::Result<()> {
+    use super::report;
+    let ReportAction::Weekly { week, out, send } = action;
+    let now = chrono::Utc::now();
+    let monday = match week {
+        Some(w) => report::parse_iso_week(&w)?,
+        None => report::parse_iso_week(&report::iso_week(now.date_naive()))?,
+    };
+    let gathered = report::gather(pool, monday, now).await?;
+    let rendered = report::render_all(&gathered)?;
+    let lake = Lake::open(&settings.object_store_url, &settings.data_dir.join("lake"))?;
+    let path = gathered.lake_path();
+    lake.put_if_changed(&path, rendered.pdf.clone()).await?;
+    println!(
+        "{}: {}% done ({} of {} actions), {} blocked, PDF {} bytes at {}/{}",
+        gathered.week,
+        gathered.completion_pct(),
+        gathered.completed,
+        gathered.total,
+        gathered.blocked.len(),
+        rendered.pdf.len(),
+        lake.location,
+        path
+    );
+    if let Some(out) = out {
+        std::fs::write(&out, &rendered.pdf)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.display()))?;
+        println!("also written to {}", out.display());
+    }
+    if send {
+        sqlx::query_scalar!(
+            r#"select count(*) as "n!" from (
+                   select notify_enqueue('weekly_digest', 'digest:' || $1::text,
+                       'Weekly summary ' || $1::text,
+                       'The summary of ' || $1::text || ' is ready.',
+                       '/?week=' || $2::date, null)) x"#,
+            gathered.week,
+            gathered.week_start as _
+        )
+        .fetch_one(pool)
+        .await?;
+        let queued = sqlx::query_scalar!(
+            r#"select count(*) as "n!" from notifications
+               where rule = 'weekly_digest' and idempotency_key like 'digest:' || $1::text || ':%'"#,
+            gathered.week
+        )
+        .fetch_one(pool)
+        .await?;
+        println!(
+            "queued: {queued} notification(s) of the {} summary; a running server sends them",
+            gathered.week
+        );
     }
     Ok(())
 }

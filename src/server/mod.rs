@@ -17,6 +17,7 @@ pub mod logging;
 pub mod notify;
 pub mod panels;
 pub mod plan;
+pub mod report;
 pub mod request;
 pub mod security;
 pub mod service;

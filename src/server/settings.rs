@@ -86,6 +86,18 @@ pub struct Settings {
     pub notify_max_attempts: i32,
     /// The sender number of SMS sent with the webhook's Twilio preset.
     pub twilio_from: String,
+    /// Who runs this cockpit, for the push services (RFC 8292's `sub`): a
+    /// `mailto:` or `https:` address.
+    pub vapid_subject: String,
+    /// When the weekly digest goes out: a weekday and a time in the plan
+    /// owner's time zone ("Fri 17:00"); empty: never on its own (the
+    /// `report weekly` command still makes one).
+    pub weekly_digest_at: String,
+    /// Webhooks and push endpoints may be on loopback, private or
+    /// link-local addresses. Off: such a target is refused, when it is set
+    /// and again when it is sent to (a person's URL must not reach inside
+    /// the server's network). Tests, and a private network's receivers.
+    pub notify_private_targets: bool,
     /// External database; only ever from the environment.
     #[serde(skip)]
     pub database_url: Option<String>,
@@ -105,6 +117,12 @@ pub struct Settings {
     pub twilio_account_sid: Option<String>,
     #[serde(skip)]
     pub twilio_auth_token: Option<String>,
+    /// The cockpit's VAPID private key (the raw P-256 scalar, base64url),
+    /// which signs every Web Push request; without it Web Push is off.
+    /// Only from the environment (`RPM_VAPID_PRIVATE_KEY`); make one with
+    /// `rpm-cockpit vapid-key`.
+    #[serde(skip)]
+    pub vapid_private_key: Option<String>,
 }
 
 impl Default for Settings {
@@ -144,12 +162,16 @@ impl Default for Settings {
             notify_retry_seconds: 30,
             notify_max_attempts: 6,
             twilio_from: String::new(),
+            vapid_subject: "mailto:cockpit@localhost".into(),
+            weekly_digest_at: "Fri 17:00".into(),
+            notify_private_targets: false,
             database_url: None,
             google_client_id: None,
             google_client_secret: None,
             smtp_url: None,
             twilio_account_sid: None,
             twilio_auth_token: None,
+            vapid_private_key: None,
         }
     }
 }
@@ -301,14 +323,39 @@ impl Settings {
         if let Some(v) = var("RPM_TWILIO_FROM") {
             self.twilio_from = v;
         }
+        if let Some(v) = var("RPM_WEEKLY_DIGEST_AT") {
+            self.weekly_digest_at = v;
+        }
+        if let Some(v) = var("RPM_VAPID_SUBJECT") {
+            self.vapid_subject = v;
+        }
+        if let Some(v) = var("RPM_NOTIFY_PRIVATE_TARGETS") {
+            self.notify_private_targets = parsed("RPM_NOTIFY_PRIVATE_TARGETS", v)?;
+        }
         let secret = |key: &str| var(key).filter(|v| !v.trim().is_empty());
         self.smtp_url = secret("RPM_SMTP_URL");
         self.twilio_account_sid = secret("RPM_TWILIO_ACCOUNT_SID");
         self.twilio_auth_token = secret("RPM_TWILIO_AUTH_TOKEN");
+        self.vapid_private_key = secret("RPM_VAPID_PRIVATE_KEY");
         self.database_url = secret("DATABASE_URL");
         self.google_client_id = secret("GOOGLE_CLIENT_ID");
         self.google_client_secret = secret("GOOGLE_CLIENT_SECRET");
         Ok(())
+    }
+
+    /// `weekly_digest_at` read: the weekday and the time; `None` when empty.
+    pub fn weekly_digest(&self) -> anyhow::Result<Option<(chrono::Weekday, chrono::NaiveTime)>> {
+        let v = self.weekly_digest_at.trim();
+        if v.is_empty() {
+            return Ok(None);
+        }
+        let bad = || {
+            anyhow::anyhow!("weekly_digest_at {v:?}: write a weekday and a time, as \"Fri 17:00\"")
+        };
+        let (day, time) = v.split_once(' ').ok_or_else(bad)?;
+        let day: chrono::Weekday = day.parse().map_err(|_| bad())?;
+        let time = chrono::NaiveTime::parse_from_str(time.trim(), "%H:%M").map_err(|_| bad())?;
+        Ok(Some((day, time)))
     }
 
     /// The address people reach the cockpit at, without a trailing slash:

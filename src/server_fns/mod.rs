@@ -4,6 +4,7 @@
 pub mod actions;
 pub mod client;
 pub mod me;
+pub mod notifications;
 pub mod panels;
 pub mod sync;
 pub mod week;

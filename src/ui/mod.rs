@@ -7,6 +7,7 @@ pub mod deliverables_page;
 pub mod live;
 #[cfg(feature = "hydrate")]
 pub mod live_client;
+pub mod notifications_page;
 pub mod panels;
 pub mod progress_bar;
 pub mod result_card;

@@ -18,6 +18,8 @@ pub fn UserMenu() -> impl IntoView {
                         <span class="user-name">{me.display_name}</span>
                         <span class="role-badge" data-role=me.role.as_str()>{me.role.as_str()}</span>
                         {(me.role == crate::model::Role::Admin).then(|| view! { <a class="sync-link" href=at("/sync")>"Sync"</a> })}
+                        // A full page load: the page's push script runs then.
+                        <a class="sync-link" href=at("/settings/notifications") rel="external" title="Notification settings">"Alerts"</a>
                         <form method="post" action=at("/auth/logout")>
                             <button type="submit" class="sign-out">"Sign out"</button>
                         </form>

@@ -87,6 +87,46 @@ const ENDPOINTS: &[Endpoint] = &[
     page("/events"),
     read("/api/sync_status", &[Who::Admin]),
     page("/sync"),
+    // Notification settings: everyone their own; the outbox the admin's.
+    page("/settings/notifications"),
+    read("/api/notification_settings", SIGNED_IN),
+    Endpoint {
+        kind: "change",
+        allowed: SIGNED_IN,
+        body: "",
+        ..read("/api/save_notification_rules", &[])
+    },
+    Endpoint {
+        kind: "change",
+        allowed: SIGNED_IN,
+        body: "time_zone=UTC",
+        ..read("/api/save_notification_schedule", &[])
+    },
+    Endpoint {
+        kind: "change",
+        allowed: SIGNED_IN,
+        body: "url=&preset=generic",
+        ..read("/api/save_notification_webhook", &[])
+    },
+    // Web Push is off in this app (no VAPID key): 409 to the signed in.
+    Endpoint {
+        kind: "change",
+        body: "endpoint=https%3A%2F%2F8.8.8.8%2Fp&p256dh=x&auth=y",
+        ..read("/api/push_subscribe", &[])
+    },
+    // Nobody has a browser subscribed: 404 to the signed in.
+    Endpoint {
+        kind: "change",
+        body: "id=1",
+        ..read("/api/push_unsubscribe", &[])
+    },
+    read("/api/recent_notifications", &[Who::Admin]),
+    // No notification 0: 404 to the admin, 403 to the rest.
+    Endpoint {
+        kind: "change",
+        body: "id=0",
+        ..read("/api/resend_notification", &[])
+    },
     Endpoint {
         method: "GET",
         path: "/api/v1/sync/status",

@@ -280,3 +280,50 @@ async fn sync_prints_warnings_and_strict_refuses_them() {
     assert!(stdout.contains("; 3 warning(s)"), "{stdout}");
     assert_eq!(count(&app.db, "rpm_action_items").await, 1);
 }
+
+#[tokio::test]
+async fn report_weekly_writes_the_pdf_to_the_lake_and_queues_it_with_send() {
+    let app = TestApp::with_demo(crate::helpers::today()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let week = rpm_cockpit::server::report::iso_week(crate::helpers::today());
+    let out = cockpit(&app, dir.path())
+        .args([
+            "report",
+            "weekly",
+            "--week",
+            &week,
+            "--out",
+            "summary.pdf",
+            "--send",
+        ])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(out.status.success(), "{:?}\n{stdout}\n{stderr}", out.status);
+    let kept = dir
+        .path()
+        .join("data/lake/analytics/reports/weekly")
+        .join(format!("{week}-summary.pdf"));
+    let pdf = std::fs::read(&kept).expect("the PDF in the lake");
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(std::fs::read(dir.path().join("summary.pdf")).unwrap(), pdf);
+    assert!(stdout.contains("queued: 2 notification(s)"), "{stdout}");
+
+    // A week without a plan, or not a week: a clear error, non-zero.
+    for (arg, says) in [
+        ("2019-W01", "no plan for 2019-W01"),
+        ("week 48", "not an ISO week"),
+    ] {
+        let out = cockpit(&app, dir.path())
+            .args(["report", "weekly", "--week", arg])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success());
+        assert!(stderr.contains(says), "{arg}: {stderr}");
+    }
+}

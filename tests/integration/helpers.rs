@@ -324,7 +324,12 @@ impl TestApp {
     /// A migrated database with the demo data set loaded as on `today`
     /// (its last week is the week of `today`).
     pub async fn with_demo(today: chrono::NaiveDate) -> Self {
-        let app = Self::empty().await;
+        Self::with_demo_and(Settings::from_toml("").expect("default settings"), today).await
+    }
+
+    /// The demo data set as on `today`, with these settings.
+    pub async fn with_demo_and(settings: Settings, today: chrono::NaiveDate) -> Self {
+        let app = Self::with_settings(settings).await;
         // Today: loaded as the server would load it now (heartbeats are
         // then in the past); another day: that day's afternoon.
         let now = if today == chrono::Utc::now().date_naive() {

@@ -27,6 +27,7 @@ mod live;
 mod live_support;
 mod mounted;
 mod notify;
+mod notify_settings;
 mod panels;
 mod plans_as_written;
 mod production;

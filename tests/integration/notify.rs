@@ -25,7 +25,7 @@ const USER: &str = "cockpit";
 const PASSWORD: &str = "relay-secret";
 
 /// The venv's python with aiosmtpd.
-fn python() -> &'static str {
+pub(crate) fn python() -> &'static str {
     static PY: OnceLock<String> = OnceLock::new();
     PY.get_or_init(|| {
         let out = Command::new("bash")
@@ -62,17 +62,24 @@ fn certificates(dir: &Path) {
 
 /// A protocol peer process (scripts/notify-peers) and the JSON lines it
 /// writes of what it received; stops when dropped (its stdin closes).
-struct Peer {
+pub(crate) struct Peer {
     child: Child,
-    port: u16,
+    pub(crate) port: u16,
     out: PathBuf,
     dir: PathBuf,
+    /// What the peer said when it was ready ("ready PORT …").
+    pub(crate) ready: String,
 }
 
 impl Peer {
     /// Runs `program script --port P --out F` with `args`, in a directory
     /// of its own (made before, with `prepare`), until it says "ready".
-    fn start(program: &str, script: &str, args: &[&str], prepare: impl FnOnce(&Path)) -> Self {
+    pub(crate) fn start(
+        program: &str,
+        script: &str,
+        args: &[&str],
+        prepare: impl FnOnce(&Path),
+    ) -> Self {
         let dir = std::env::temp_dir().join(format!("rpm-peer-{}", Uuid::new_v4()));
         std::fs::create_dir_all(&dir).unwrap();
         prepare(&dir);
@@ -103,10 +110,11 @@ impl Peer {
             port,
             out,
             dir,
+            ready: line.trim().to_string(),
         }
     }
 
-    fn received(&self) -> Vec<Value> {
+    pub(crate) fn received(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.out)
             .unwrap_or_default()
             .lines()
@@ -125,10 +133,10 @@ impl Drop for Peer {
 }
 
 /// A real SMTP server (aiosmtpd) with STARTTLS required and AUTH.
-struct Relay(Peer);
+pub(crate) struct Relay(Peer);
 
 impl Relay {
-    fn start(extra: &[&str]) -> Self {
+    pub(crate) fn start(extra: &[&str]) -> Self {
         let mut args = vec![
             "--cert",
             "relay.pem",
@@ -145,11 +153,11 @@ impl Relay {
         }))
     }
 
-    fn received(&self) -> Vec<Value> {
+    pub(crate) fn received(&self) -> Vec<Value> {
         self.0.received()
     }
 
-    fn settings(&self) -> Settings {
+    pub(crate) fn settings(&self) -> Settings {
         let mut s = Settings::from_toml("").unwrap();
         s.smtp_url = Some(format!(
             "smtp://{USER}:{PASSWORD}@127.0.0.1:{}",
@@ -158,18 +166,20 @@ impl Relay {
         s.smtp_ca_file = Some(self.0.dir.join("ca.pem"));
         s.smtp_from = "RPM Cockpit <cockpit@example.com>".into();
         s.notify_retry_seconds = 0;
+        // The peers listen on 127.0.0.1.
+        s.notify_private_targets = true;
         s
     }
 }
 
-fn worker(db: &PgPool, settings: &Settings) -> Worker {
+pub(crate) fn worker(db: &PgPool, settings: &Settings) -> Worker {
     let mailer = Mailer::from_settings(settings).unwrap().expect("a relay");
     Worker::new(db.clone(), Some(mailer), settings).unwrap()
 }
 
 /// The demo week, with its outbox emptied (its import's own
 /// notifications are not what these tests look at).
-async fn demo() -> TestApp {
+pub(crate) async fn demo() -> TestApp {
     let app = TestApp::with_demo(today()).await;
     sqlx::query("delete from notifications")
         .execute(&app.db)
@@ -179,7 +189,7 @@ async fn demo() -> TestApp {
 }
 
 /// A pending action and its owner; Quinn (team) is made its owner's person.
-async fn quinns_pending_action(db: &PgPool) -> (Uuid, String) {
+pub(crate) async fn quinns_pending_action(db: &PgPool) -> (Uuid, String) {
     let (id, owner): (Uuid, String) = sqlx::query_as(
         "select id, owner from rpm_action_items
          where status = 'pending' and owner is not null and owner not ilike 'jesse%'
@@ -197,7 +207,7 @@ async fn quinns_pending_action(db: &PgPool) -> (Uuid, String) {
     (id, owner)
 }
 
-async fn block(db: &PgPool, id: Uuid, reason: &str, actor: &str) {
+pub(crate) async fn block(db: &PgPool, id: Uuid, reason: &str, actor: &str) {
     actions::apply(
         db,
         id,

@@ -88,7 +88,13 @@ impl Mailer {
     /// Sends one message carrying every notification of `batch` (one
     /// person's, oldest first).
     pub async fn send(&self, batch: &[Claimed]) -> Result<(), SendError> {
-        let message = self.compose(batch).map_err(|reason| SendError {
+        self.deliver(self.compose(batch)).await
+    }
+
+    /// Hands a composed message to the relay (a message that could not be
+    /// composed is a permanent failure).
+    async fn deliver(&self, message: Result<Message, String>) -> Result<(), SendError> {
+        let message = message.map_err(|reason| SendError {
             reason,
             permanent: true,
         })?;
@@ -100,6 +106,63 @@ impl Mailer {
                 permanent: e.is_permanent(),
                 reason: e.to_string(),
             })
+    }
+
+    /// Sends the weekly digest of `report` as notification `row` (one
+    /// person's): charts inline, the PDF attached, the same unsubscribe
+    /// link and headers as every notification email.
+    pub async fn send_digest(
+        &self,
+        row: &Claimed,
+        report: &crate::server::report::WeeklyReport,
+        rendered: &crate::server::report::Rendered,
+    ) -> Result<(), SendError> {
+        self.deliver(self.compose_digest(row, report, rendered))
+            .await
+    }
+
+    fn compose_digest(
+        &self,
+        row: &Claimed,
+        report: &crate::server::report::WeeklyReport,
+        rendered: &crate::server::report::Rendered,
+    ) -> Result<Message, String> {
+        use crate::server::report::email;
+        let to = Mailbox::new(
+            Some(row.display_name.clone()),
+            row.email
+                .parse()
+                .map_err(|e| format!("address {:?}: {e}", row.email))?,
+        );
+        let content = Content::of(std::slice::from_ref(row), &self.public_root);
+        let settings = format!("{}/settings/notifications", self.public_root);
+        let cockpit = format!("{}/?week={}", self.public_root, report.week_start);
+        let footer_text = format!(
+            "You get this every week because of your notification settings: {settings}\n\
+             Unsubscribe: {}\n",
+            content.unsubscribe
+        );
+        let footer_html = format!(
+            "You get this every week because of your <a href=\"{}\">notification settings</a>. \
+             <a href=\"{}\">Unsubscribe</a>.",
+            escape(&settings),
+            escape(&content.unsubscribe)
+        );
+        Message::builder()
+            .from(self.from.clone())
+            .to(to)
+            .subject(email::subject(report))
+            .message_id(Some(format!("<{}@rpm-cockpit>", row.message_key())))
+            .header(ListUnsubscribe(format!("<{}>", content.unsubscribe)))
+            .header(ListUnsubscribePost)
+            .multipart(email::body(
+                report,
+                rendered,
+                &cockpit,
+                &footer_text,
+                &footer_html,
+            )?)
+            .map_err(|e| e.to_string())
     }
 
     fn compose(&self, batch: &[Claimed]) -> Result<Message, String> {

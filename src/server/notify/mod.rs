@@ -6,6 +6,9 @@
 pub mod checks;
 pub mod email;
 pub mod outbox;
+pub mod prefs;
+pub mod push;
+pub mod target;
 pub mod unsubscribe;
 pub mod webhook;
 pub mod worker;

@@ -25,6 +25,7 @@ pub struct Webhooks {
     /// Twilio's account and key (environment only) and sender number.
     twilio: Option<(String, String)>,
     twilio_from: String,
+    allow_private: bool,
 }
 
 impl Webhooks {
@@ -42,6 +43,7 @@ impl Webhooks {
                 .clone()
                 .zip(settings.twilio_auth_token.clone()),
             twilio_from: settings.twilio_from.clone(),
+            allow_private: settings.notify_private_targets,
         })
     }
 
@@ -51,6 +53,10 @@ impl Webhooks {
             .webhook_url
             .as_deref()
             .ok_or_else(|| permanent("no webhook is set any more"))?;
+        // Checked again now: its host may resolve elsewhere since it was set.
+        let url = super::target::check(url, self.allow_private)
+            .await
+            .map_err(|e| permanent(&format!("webhook URL {e}")))?;
         let content = Content::of(batch, &self.public_root);
         let (body, content_type) = self.body(first, batch, &content)?;
         let timestamp = chrono::Utc::now().timestamp().to_string();

@@ -14,6 +14,7 @@ use sqlx::PgPool;
 use super::checks;
 use super::email::Mailer;
 use super::outbox::{self, Claimed};
+use super::push::Pusher;
 use super::webhook::Webhooks;
 use crate::server::settings::Settings;
 
@@ -28,6 +29,9 @@ pub struct Worker {
     db: PgPool,
     mailer: Option<Mailer>,
     webhooks: Webhooks,
+    push: Pusher,
+    /// Where the weekly digest's PDF goes (analytics/reports/weekly/).
+    lake: Option<std::sync::Arc<crate::server::sync::lake::Lake>>,
     retry_seconds: u64,
     max_attempts: i32,
     batch: i64,
@@ -50,9 +54,17 @@ impl Worker {
     /// A worker for the email relay (if any) and webhooks.
     pub fn new(db: PgPool, mailer: Option<Mailer>, settings: &Settings) -> anyhow::Result<Self> {
         Ok(Self {
-            db,
+            db: db.clone(),
             mailer,
             webhooks: Webhooks::from_settings(settings)?,
+            push: Pusher::from_settings(db.clone(), settings)?,
+            lake: crate::server::sync::lake::Lake::open(
+                &settings.object_store_url,
+                &settings.data_dir.join("lake"),
+            )
+            .map(std::sync::Arc::new)
+            .map_err(|e| tracing::warn!(error = %e, "the digest's PDF will not be kept"))
+            .ok(),
             retry_seconds: settings.notify_retry_seconds,
             max_attempts: settings.notify_max_attempts.max(1),
             batch: BATCH,
@@ -74,6 +86,8 @@ impl Worker {
             claimed: rows.len(),
             ..Pass::default()
         };
+        // Each week's digest is gathered and drawn once per pass.
+        let mut digests = std::collections::HashMap::new();
         for burst in bursts(rows) {
             let ids: Vec<i64> = burst.iter().map(|c| c.id).collect();
             let first = &burst[0];
@@ -83,6 +97,14 @@ impl Worker {
                 continue;
             }
             let outcome = match (first.channel.as_str(), &self.mailer) {
+                ("email", Some(mailer)) if first.rule == "weekly_digest" => {
+                    match self.digest(&mut digests, first).await {
+                        Ok((report, rendered)) => {
+                            mailer.send_digest(first, &report, &rendered).await
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
                 ("email", Some(mailer)) => mailer.send(&burst).await,
                 ("email", None) => {
                     // No relay here: left queued for an instance with one.
@@ -96,6 +118,7 @@ impl Worker {
                     continue;
                 }
                 ("webhook", _) => self.webhooks.send(&burst).await,
+                ("push", _) => self.push.send(&burst).await,
                 (other, _) => Err(super::email::SendError {
                     reason: format!("the {other} channel is not available on this server"),
                     permanent: true,
@@ -132,6 +155,44 @@ impl Worker {
         Ok(pass)
     }
 
+    /// The digest a notification is about (its key is `digest:YYYY-Www:…`),
+    /// gathered and drawn once per pass; its PDF is kept in the lake.
+    async fn digest(
+        &self,
+        made: &mut std::collections::HashMap<String, Digest>,
+        row: &Claimed,
+    ) -> Result<Digest, super::email::SendError> {
+        use crate::server::report;
+        let week = row
+            .idempotency_key
+            .split(':')
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        if let Some(done) = made.get(&week) {
+            return Ok(done.clone());
+        }
+        let failed =
+            |reason: String, permanent: bool| super::email::SendError { reason, permanent };
+        let monday = report::parse_iso_week(&week).map_err(|e| failed(e.to_string(), true))?;
+        let gathered = report::gather(&self.db, monday, chrono::Utc::now())
+            .await
+            .map_err(|e| failed(format!("the digest of {week}: {e}"), false))?;
+        let rendered = report::render_all(&gathered)
+            .map_err(|e| failed(format!("the digest of {week}: {e}"), true))?;
+        if let Some(lake) = &self.lake {
+            if let Err(e) = lake
+                .put_if_changed(&gathered.lake_path(), rendered.pdf.clone())
+                .await
+            {
+                tracing::warn!(error = %e, week, "the digest's PDF was not kept in the lake");
+            }
+        }
+        let done = (std::sync::Arc::new(gathered), std::sync::Arc::new(rendered));
+        made.insert(week, done.clone());
+        Ok(done)
+    }
+
     /// Passes until nothing due is left in one.
     pub async fn deliver_all(&self) -> Result<Pass, sqlx::Error> {
         let mut total = Pass::default();
@@ -149,14 +210,24 @@ impl Worker {
     }
 }
 
+/// A week's digest, gathered and drawn.
+type Digest = (
+    std::sync::Arc<crate::server::report::WeeklyReport>,
+    std::sync::Arc<crate::server::report::Rendered>,
+);
+
 /// Each person's notifications on one channel, oldest first: one message.
+/// A digest by email is a message of its own.
 pub fn bursts(rows: Vec<Claimed>) -> Vec<Vec<Claimed>> {
     let mut out: Vec<Vec<Claimed>> = Vec::new();
+    let alone = |c: &Claimed| c.rule == "weekly_digest" && c.channel == "email";
     for row in rows {
-        match out
-            .iter_mut()
-            .find(|b| b[0].user_id == row.user_id && b[0].channel == row.channel)
-        {
+        match out.iter_mut().find(|b| {
+            b[0].user_id == row.user_id
+                && b[0].channel == row.channel
+                && !alone(&b[0])
+                && !alone(&row)
+        }) {
             Some(burst) => burst.push(row),
             None => out.push(vec![row]),
         }
@@ -175,8 +246,12 @@ pub fn spawn(db: PgPool, settings: &Settings) -> anyhow::Result<()> {
         ),
     }
     let worker = Worker::new(db.clone(), mailer, settings)?;
+    if worker.push.vapid().is_none() {
+        tracing::info!("Web Push off (no RPM_VAPID_PRIVATE_KEY)");
+    }
     let poll = Duration::from_millis(settings.notify_poll_ms.max(50));
     let stale_after = chrono::Duration::minutes(settings.agent_stale_after_minutes as i64);
+    let digest_at = settings.weekly_digest()?;
     tokio::spawn(async move {
         let mut listener = match PgListener::connect_with(&db).await {
             Ok(mut l) => match l.listen("rpm_notifications").await {
@@ -197,6 +272,11 @@ pub fn spawn(db: PgPool, settings: &Settings) -> anyhow::Result<()> {
                 last_check = Some(tokio::time::Instant::now());
                 if let Err(e) = checks::run(&db, chrono::Utc::now(), stale_after).await {
                     tracing::warn!(error = %e, "notification checks failed");
+                }
+                if let Some(at) = digest_at {
+                    if let Err(e) = checks::digest_due(&db, chrono::Utc::now(), at).await {
+                        tracing::warn!(error = %e, "the weekly digest check failed");
+                    }
                 }
             }
             if let Err(e) = worker.deliver_all().await {
