@@ -11,6 +11,7 @@
   const say = (text) => { status.textContent = text; };
   const iPhone = /iPhone|iPad/.test(navigator.userAgent);
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
+    button.hidden = true;
     say(iPhone && !navigator.standalone
       ? "Add the cockpit to your Home Screen (Share, then Add to Home Screen) and open it from there to turn push on."
       : "This browser cannot show push notifications.");
@@ -44,7 +45,10 @@
   // The worker is registered once the page is idle (app.rs).
   navigator.serviceWorker.ready
     .then((registration) => registration.pushManager.getSubscription())
-    .then(show, () => say("This browser cannot show push notifications."));
+    .then(show, () => {
+      button.hidden = true;
+      say("This browser cannot show push notifications.");
+    });
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {

@@ -1,5 +1,5 @@
 import { test, expect, type Page } from "@playwright/test";
-import { signIn, watchErrors } from "./helpers";
+import { signIn, watchErrors, expectNoHorizontalScroll } from "./helpers";
 
 // Charts are drawn when they scroll into view.
 async function showCharts(page: Page) {
@@ -9,8 +9,7 @@ async function showCharts(page: Page) {
 }
 
 async function noSidewaysScroll(page: Page) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  await expectNoHorizontalScroll(page);
   // Nothing in the top bar sticks out of the screen either (it could be
   // clipped without scrolling).
   const outside = await page.evaluate(() =>

@@ -30,3 +30,13 @@ export async function signIn(page: Page, person = "Vera (VIP)") {
   await page.getByRole("button", { name: person }).click();
   await expect(page).toHaveURL(home(test.info().project.use.baseURL));
 }
+
+// No horizontal scroll: the page is no wider than the project's viewport.
+// Measured against the viewport set, not window.innerWidth: on a phone a
+// page that is too wide widens the layout viewport (and innerWidth) with it,
+// so comparing with innerWidth cannot fail there.
+export async function expectNoHorizontalScroll(page: Page) {
+  const viewport = page.viewportSize();
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(width).toBeLessThanOrEqual(viewport!.width);
+}

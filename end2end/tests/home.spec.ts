@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signIn, watchErrors } from "./helpers";
+import { signIn, watchErrors, expectNoHorizontalScroll } from "./helpers";
 
 test.beforeEach(async ({ page }) => {
   await signIn(page);
@@ -52,7 +52,6 @@ test("the page is a plain readable document without JavaScript", async ({ browse
 test("the layout fits the viewport without sideways scrolling", async ({ page }, testInfo) => {
   await page.goto("/");
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  await expectNoHorizontalScroll(page);
   await page.screenshot({ path: `screenshots/home-${testInfo.project.name}.png` });
 });

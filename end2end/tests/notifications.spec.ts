@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signIn, watchErrors } from "./helpers";
+import { expectNoHorizontalScroll, signIn, watchErrors } from "./helpers";
 
 // The notification settings page: plain forms, saved and shown again; the
 // admin's list of recent notifications; and the service worker showing a
@@ -41,8 +41,7 @@ test("everyone chooses their notifications on a page of plain forms", async ({ p
   await page.getByRole("button", { name: "Save quiet hours" }).click();
   await expect(page.getByLabel("Time zone")).toHaveValue("UTC");
 
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  await expectNoHorizontalScroll(page);
   await page.screenshot({ path: `screenshots/notifications-${testInfo.project.name}.png`, fullPage: true });
   expect(errors).toEqual([]);
 });

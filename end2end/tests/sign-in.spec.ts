@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { home, mountPath, signIn, watchErrors } from "./helpers";
+import { home, mountPath, signIn, watchErrors, expectNoHorizontalScroll } from "./helpers";
 
 test("an anonymous visitor is sent to the sign-in page with the marked demo sign-in", async ({ page }, testInfo) => {
   const errors = watchErrors(page);
@@ -14,8 +14,7 @@ test("an anonymous visitor is sent to the sign-in page with the marked demo sign
     const box = await button.boundingBox();
     expect(box!.height).toBeGreaterThanOrEqual(44);
   }
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  await expectNoHorizontalScroll(page);
   await page.screenshot({ path: `screenshots/login-${testInfo.project.name}.png` });
   expect(errors).toEqual([]);
 });
@@ -68,8 +67,7 @@ test("someone not on the guest list sees the not-invited page and stays signed o
   await page.locator("[data-demo] button").first().click();
   await expect(page.getByRole("heading", { name: "Not invited" })).toBeVisible();
   await expect(page.getByText("stranger@example.org is not on the cockpit's guest list")).toBeVisible();
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  await expectNoHorizontalScroll(page);
   await page.screenshot({ path: `screenshots/not-invited-${testInfo.project.name}.png` });
   await page.goto("./");
   await expect(page).toHaveURL(/\/login$/);

@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { signIn, watchErrors } from "./helpers";
+import { signIn, watchErrors, expectNoHorizontalScroll } from "./helpers";
 
 // The admin's sync page: each plan file's last sync, refused and warned
 // files first. The e2e server loaded the demo plans through the importer.
@@ -13,8 +13,7 @@ test("the admin sees every plan file's last sync", async ({ page }, testInfo) =>
   await expect(page.locator(".sync-file")).toHaveCount(12);
   await expect(page.locator('.sync-file[data-outcome="imported"]')).toHaveCount(12);
   await expect(page.locator(".sync-file .sync-name").first()).toHaveText(/^2026-W\d\d\.md$/);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  await expectNoHorizontalScroll(page);
   await page.screenshot({ path: `screenshots/sync-${testInfo.project.name}.png`, fullPage: true });
   expect(errors).toEqual([]);
 });

@@ -246,7 +246,7 @@ fn OutboxTable(rows: Vec<OutboxRow>) -> impl IntoView {
             let state = match r.state.as_str() {
                 "failed" => format!("failed, retry {}", relative(now, r.next_attempt_at)),
                 "queued" if r.next_attempt_at > now => {
-                    format!("queued until {}", relative(now, r.next_attempt_at))
+                    format!("waiting, next try {}", relative(now, r.next_attempt_at))
                 }
                 other => other.to_string(),
             };

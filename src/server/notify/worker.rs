@@ -267,7 +267,8 @@ pub fn spawn(db: PgPool, settings: &Settings) -> anyhow::Result<()> {
             }
         };
         let mut last_check: Option<tokio::time::Instant> = None;
-        loop {
+        // Until the server closes its pool (shutdown).
+        while !db.is_closed() {
             if last_check.is_none_or(|t| t.elapsed() >= CHECK_EVERY) {
                 last_check = Some(tokio::time::Instant::now());
                 if let Err(e) = checks::run(&db, chrono::Utc::now(), stale_after).await {
