@@ -299,17 +299,7 @@ async fn report_on(
         println!("also written to {}", out.display());
     }
     if send {
-        sqlx::query_scalar!(
-            r#"select count(*) as "n!" from (
-                   select notify_enqueue('weekly_digest', 'digest:' || $1::text,
-                       'Weekly summary ' || $1::text,
-                       'The summary of ' || $1::text || ' is ready.',
-                       '/?week=' || $2::date, null)) x"#,
-            gathered.week,
-            gathered.week_start as _
-        )
-        .fetch_one(pool)
-        .await?;
+        super::notify::checks::enqueue_digest(pool, &gathered.week, gathered.week_start).await?;
         let queued = sqlx::query_scalar!(
             r#"select count(*) as "n!" from notifications
                where rule = 'weekly_digest' and idempotency_key like 'digest:' || $1::text || ':%'"#,

@@ -103,7 +103,8 @@ pub async fn current_plan(
     .await?)
 }
 
-async fn overview(db: &sqlx::PgPool, plan: PlanRow) -> Result<WeekOverview, AppError> {
+/// The week of `plan`: its results with their actions.
+pub async fn overview(db: &sqlx::PgPool, plan: PlanRow) -> Result<WeekOverview, AppError> {
     let results = results_of(db, plan.id).await?;
     let actions = actions_of(db, plan.id).await?;
     let results = results

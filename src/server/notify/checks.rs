@@ -94,19 +94,37 @@ pub async fn digest_due(
     .fetch_all(db)
     .await?;
     for d in &due {
-        sqlx::query_scalar!(
-            r#"select count(*) as "n!" from (
-                   select notify_enqueue('weekly_digest', 'digest:' || $1::text,
-                       'Weekly summary ' || $1::text,
-                       'The summary of the week of ' || to_char($2::date, 'Dy DD Mon') || ' is ready.',
-                       '/?week=' || $2::date, null)) x"#,
-            d.week,
-            d.week_start as _
-        )
-        .fetch_one(db)
-        .await?;
+        enqueue_digest(db, &d.week, d.week_start).await?;
     }
     Ok(due.into_iter().map(|r| r.week).collect())
+}
+
+/// Enqueues the digest of ISO week `week` (starting `week_start`) for
+/// everyone who gets it; once per week, however often it is called (by the
+/// schedule or by `report weekly --send`): the key is `digest:<week>`.
+pub async fn enqueue_digest(
+    db: &PgPool,
+    week: &str,
+    week_start: chrono::NaiveDate,
+) -> Result<(), sqlx::Error> {
+    sqlx::query_scalar!(
+        r#"select count(*) as "n!" from (
+               select notify_enqueue('weekly_digest', 'digest:' || $1::text,
+                   'Weekly summary ' || $1::text,
+                   'The summary of the week of ' || to_char($2::date, 'Dy DD Mon') || ' is ready.',
+                   '/?week=' || $2::date, null)) x"#,
+        week,
+        week_start as _
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(())
+}
+
+/// The ISO week a digest notification is about, from its key
+/// (`digest:<week>:<person>:<channel>`).
+pub fn digest_week(idempotency_key: &str) -> &str {
+    idempotency_key.split(':').nth(1).unwrap_or_default()
 }
 
 /// The funnel's bottleneck (the stage of this week's plan with the highest

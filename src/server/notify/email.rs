@@ -28,6 +28,42 @@ pub struct SendError {
     pub permanent: bool,
 }
 
+impl SendError {
+    /// Trying again cannot help.
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            permanent: true,
+        }
+    }
+
+    /// It may pass later.
+    pub fn transient(reason: impl Into<String>) -> Self {
+        Self {
+            reason: reason.into(),
+            permanent: false,
+        }
+    }
+
+    /// An HTTP receiver's answer other than 2xx (`who`: "webhook", "push
+    /// service"), with the start of its body: refused for good on a 4xx,
+    /// but a timeout (408) or a rate limit (429) may pass.
+    pub async fn of_answer(who: &str, response: reqwest::Response) -> Self {
+        let status = response.status();
+        let text: String = response
+            .text()
+            .await
+            .unwrap_or_default()
+            .chars()
+            .take(200)
+            .collect();
+        Self {
+            reason: format!("{who} answered {status}: {text}"),
+            permanent: status.is_client_error() && !matches!(status.as_u16(), 408 | 429),
+        }
+    }
+}
+
 impl Mailer {
     /// The relay named by `RPM_SMTP_URL`, or `None` when there is none.
     /// `smtp://` means STARTTLS, required (unless `?tls=none`, for a relay

@@ -138,11 +138,12 @@ impl Pusher {
     /// Sends the burst to each of the person's browsers: sent when at least
     /// one push service took it.
     pub async fn send(&self, batch: &[Claimed]) -> Result<(), SendError> {
-        let first = batch.first().ok_or_else(|| permanent("nothing to send"))?;
-        let vapid = self
-            .vapid
-            .as_ref()
-            .ok_or_else(|| permanent("Web Push is off here (no RPM_VAPID_PRIVATE_KEY)"))?;
+        let first = batch
+            .first()
+            .ok_or_else(|| SendError::permanent("nothing to send"))?;
+        let vapid = self.vapid.as_ref().ok_or_else(|| {
+            SendError::permanent("Web Push is off here (no RPM_VAPID_PRIVATE_KEY)")
+        })?;
         let subscriptions = sqlx::query_as!(
             Subscription,
             "select id, endpoint, p256dh, auth from push_subscriptions
@@ -151,9 +152,11 @@ impl Pusher {
         )
         .fetch_all(&self.db)
         .await
-        .map_err(|e| transient(&format!("push: {e}")))?;
+        .map_err(|e| SendError::transient(format!("push: {e}")))?;
         if subscriptions.is_empty() {
-            return Err(permanent("no browser of theirs is subscribed any more"));
+            return Err(SendError::permanent(
+                "no browser of theirs is subscribed any more",
+            ));
         }
         let content = Content::of(batch, &self.public_root);
         let payload = json!({
@@ -200,7 +203,9 @@ impl Pusher {
         }
         match errors.into_iter().next() {
             Some(e) => Err(e),
-            None => Err(permanent("every browser of theirs has unsubscribed")),
+            None => Err(SendError::permanent(
+                "every browser of theirs has unsubscribed",
+            )),
         }
     }
 
@@ -213,13 +218,13 @@ impl Pusher {
     ) -> Result<(), Outcome> {
         let endpoint = target::check(&s.endpoint, self.allow_private)
             .await
-            .map_err(|e| Failed(permanent(&format!("push endpoint {e}"))))?;
+            .map_err(|e| Failed(SendError::permanent(format!("push endpoint {e}"))))?;
         let ua_public = B64
             .decode(s.p256dh.trim_end_matches('='))
             .ok()
             .and_then(|k| web_push_native::p256::PublicKey::from_sec1_bytes(&k).ok())
             .ok_or_else(|| {
-                Failed(permanent(
+                Failed(SendError::permanent(
                     "the subscription's p256dh key is not a P-256 key",
                 ))
             })?;
@@ -227,13 +232,21 @@ impl Pusher {
             .decode(s.auth.trim_end_matches('='))
             .ok()
             .filter(|a| a.len() == 16)
-            .ok_or_else(|| Failed(permanent("the subscription's auth secret is not 16 bytes")))?;
+            .ok_or_else(|| {
+                Failed(SendError::permanent(
+                    "the subscription's auth secret is not 16 bytes",
+                ))
+            })?;
         let body = web_push_native::encrypt(
             payload.as_bytes().to_vec(),
             &ua_public,
             web_push_native::Auth::from_slice(&auth),
         )
-        .map_err(|e| Failed(permanent(&format!("push: encryption failed: {e}"))))?;
+        .map_err(|e| {
+            Failed(SendError::permanent(format!(
+                "push: encryption failed: {e}"
+            )))
+        })?;
         let response = self
             .client
             .post(endpoint.clone())
@@ -249,24 +262,12 @@ impl Pusher {
             .send()
             .await
             // The endpoint is a capability: never in a log or an error.
-            .map_err(|e| Failed(transient(&format!("push: {}", e.without_url()))))?;
+            .map_err(|e| Failed(SendError::transient(format!("push: {}", e.without_url()))))?;
         let status = response.status();
         match status.as_u16() {
             200..=299 => Ok(()),
             404 | 410 => Err(Gone),
-            code => {
-                let text: String = response
-                    .text()
-                    .await
-                    .unwrap_or_default()
-                    .chars()
-                    .take(200)
-                    .collect();
-                Err(Failed(SendError {
-                    reason: format!("push service answered {status}: {text}"),
-                    permanent: status.is_client_error() && code != 408 && code != 429,
-                }))
-            }
+            _ => Err(Failed(SendError::of_answer("push service", response).await)),
         }
     }
 }
@@ -277,20 +278,6 @@ enum Outcome {
     Failed(SendError),
 }
 use Outcome::{Failed, Gone};
-
-fn permanent(reason: &str) -> SendError {
-    SendError {
-        reason: reason.to_string(),
-        permanent: true,
-    }
-}
-
-fn transient(reason: &str) -> SendError {
-    SendError {
-        reason: reason.to_string(),
-        permanent: false,
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -48,15 +48,17 @@ impl Webhooks {
     }
 
     pub async fn send(&self, batch: &[Claimed]) -> Result<(), SendError> {
-        let first = batch.first().ok_or_else(|| permanent("nothing to send"))?;
+        let first = batch
+            .first()
+            .ok_or_else(|| SendError::permanent("nothing to send"))?;
         let url = first
             .webhook_url
             .as_deref()
-            .ok_or_else(|| permanent("no webhook is set any more"))?;
+            .ok_or_else(|| SendError::permanent("no webhook is set any more"))?;
         // Checked again now: its host may resolve elsewhere since it was set.
         let url = super::target::check(url, self.allow_private)
             .await
-            .map_err(|e| permanent(&format!("webhook URL {e}")))?;
+            .map_err(|e| SendError::permanent(format!("webhook URL {e}")))?;
         let content = Content::of(batch, &self.public_root);
         let (body, content_type) = self.body(first, batch, &content)?;
         let timestamp = chrono::Utc::now().timestamp().to_string();
@@ -72,32 +74,22 @@ impl Webhooks {
             .header("Idempotency-Key", first.message_key());
         if first.webhook_preset == "twilio" {
             let (sid, token) = self.twilio.as_ref().ok_or_else(|| {
-                permanent(
+                SendError::permanent(
                     "the Twilio preset needs RPM_TWILIO_ACCOUNT_SID and RPM_TWILIO_AUTH_TOKEN",
                 )
             })?;
             request = request.basic_auth(sid, Some(token));
         }
-        let response = request.body(body).send().await.map_err(|e| SendError {
-            reason: format!("webhook: {}", without_url(&e)),
-            permanent: false,
-        })?;
-        let status = response.status();
-        if status.is_success() {
+        // The URL is left out: Slack and Discord put their token in it.
+        let response = request
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| SendError::transient(format!("webhook: {}", e.without_url())))?;
+        if response.status().is_success() {
             return Ok(());
         }
-        let text: String = response
-            .text()
-            .await
-            .unwrap_or_default()
-            .chars()
-            .take(200)
-            .collect();
-        Err(SendError {
-            reason: format!("webhook answered {status}: {text}"),
-            // Refused for good, but a timeout or a rate limit may pass.
-            permanent: status.is_client_error() && status.as_u16() != 408 && status.as_u16() != 429,
-        })
+        Err(SendError::of_answer("webhook", response).await)
     }
 
     /// The body for the person's preset, and its content type.
@@ -129,7 +121,7 @@ impl Webhooks {
                 let to = first
                     .webhook_sms_to
                     .as_deref()
-                    .ok_or_else(|| permanent("the Twilio preset needs a phone number to send to"))?;
+                    .ok_or_else(|| SendError::permanent("the Twilio preset needs a phone number to send to"))?;
                 // One SMS segment's worth: the subject and the link.
                 let text: String = format!("{} {link}", content.subject).chars().take(300).collect();
                 let form = url::form_urlencoded::Serializer::new(String::new())
@@ -169,22 +161,6 @@ pub fn signature(secret: &str, timestamp: &str, body: &[u8]) -> String {
         "v1={}",
         bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
     )
-}
-
-fn permanent(reason: &str) -> SendError {
-    SendError {
-        reason: reason.to_string(),
-        permanent: true,
-    }
-}
-
-/// A request error without its URL (a webhook URL can hold a token).
-fn without_url(e: &reqwest::Error) -> String {
-    let mut e = e.to_string();
-    if let Some(at) = e.find(" for url (") {
-        e.truncate(at);
-    }
-    e
 }
 
 #[cfg(test)]

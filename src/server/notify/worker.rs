@@ -119,10 +119,9 @@ impl Worker {
                 }
                 ("webhook", _) => self.webhooks.send(&burst).await,
                 ("push", _) => self.push.send(&burst).await,
-                (other, _) => Err(super::email::SendError {
-                    reason: format!("the {other} channel is not available on this server"),
-                    permanent: true,
-                }),
+                (other, _) => Err(super::email::SendError::permanent(format!(
+                    "the {other} channel is not available on this server"
+                ))),
             };
             match outcome {
                 Ok(()) => {
@@ -162,24 +161,19 @@ impl Worker {
         made: &mut std::collections::HashMap<String, Digest>,
         row: &Claimed,
     ) -> Result<Digest, super::email::SendError> {
+        use super::email::SendError;
         use crate::server::report;
-        let week = row
-            .idempotency_key
-            .split(':')
-            .nth(1)
-            .unwrap_or_default()
-            .to_string();
+        let week = checks::digest_week(&row.idempotency_key).to_string();
         if let Some(done) = made.get(&week) {
             return Ok(done.clone());
         }
-        let failed =
-            |reason: String, permanent: bool| super::email::SendError { reason, permanent };
-        let monday = report::parse_iso_week(&week).map_err(|e| failed(e.to_string(), true))?;
+        let monday =
+            report::parse_iso_week(&week).map_err(|e| SendError::permanent(e.to_string()))?;
         let gathered = report::gather(&self.db, monday, chrono::Utc::now())
             .await
-            .map_err(|e| failed(format!("the digest of {week}: {e}"), false))?;
+            .map_err(|e| SendError::transient(format!("the digest of {week}: {e}")))?;
         let rendered = report::render_all(&gathered)
-            .map_err(|e| failed(format!("the digest of {week}: {e}"), true))?;
+            .map_err(|e| SendError::permanent(format!("the digest of {week}: {e}")))?;
         if let Some(lake) = &self.lake {
             if let Err(e) = lake
                 .put_if_changed(&gathered.lake_path(), rendered.pdf.clone())

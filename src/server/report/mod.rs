@@ -127,10 +127,7 @@ pub async fn gather(
     .fetch_optional(db)
     .await?
     .ok_or_else(|| AppError::NotFound(format!("no plan for {week}")))?;
-    let overview = crate::server::week::current_week(db, plan.week_start_date)
-        .await?
-        .filter(|o| o.plan_id == plan.id)
-        .ok_or_else(|| AppError::NotFound(format!("no plan for {week}")))?;
+    let overview = crate::server::week::overview(db, plan.clone()).await?;
     let revenue = crate::server::panels::revenue::revenue(db, &plan).await?;
     let funnel = crate::server::panels::funnel::funnel(db, &plan, now).await?;
     let blocked = sqlx::query_as!(
