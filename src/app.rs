@@ -78,7 +78,7 @@ fn Hydrate(options: LeptosOptions) -> impl IntoView {
     };
     let script = format!(
         "(function(js,wasm,sw,scope){{\
-         const start=()=>{{import(js).then(m=>m.default({{module_or_path:wasm}}).then(()=>m.hydrate()));\
+         const start=()=>{{import(js).then(m=>m.default({{module_or_path:wasm}}).then(()=>setTimeout(m.hydrate)));\
          if('serviceWorker' in navigator)navigator.serviceWorker.register(sw,{{scope}}).catch(()=>{{}});}};\
          const idle=()=>'requestIdleCallback' in window?requestIdleCallback(start,{{timeout:1500}}):setTimeout(start,50);\
          if(document.readyState==='complete')idle();else addEventListener('load',idle,{{once:true}});\
@@ -101,11 +101,12 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     let _live = provide_live();
     provide_charts();
-    // Effects run only in the browser: the stream of live updates, once.
+    // In the browser, once every panel has hydrated (ui::defer): the
+    // stream of live updates, and the attribute that tells tests (and
+    // curious people) that the page is live.
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| crate::ui::live_client::start(_live));
-    // The attribute tells tests (and curious people) that the page is live.
-    Effect::new(move |_| {
+    crate::ui::defer::when_hydrated(move || {
+        crate::ui::live_client::start(_live);
         if let Some(body) = document().body() {
             let _ = body.set_attribute("data-hydrated", "true");
         }

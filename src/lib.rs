@@ -22,5 +22,6 @@ pub mod server;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     ui::base::init_from_page();
-    leptos::mount::hydrate_body(app::App);
+    // The panels hydrate one per task (ui::defer).
+    ui::defer::hydrate_body(app::App);
 }

@@ -3,6 +3,7 @@
 pub mod agent_page;
 pub mod base;
 pub mod chart;
+pub mod defer;
 pub mod deliverables_page;
 pub mod live;
 #[cfg(feature = "hydrate")]

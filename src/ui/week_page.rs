@@ -10,6 +10,7 @@ use crate::model::panels::FeedFilter;
 use crate::model::{ActionStatus, FunnelStage, WeekOverview};
 use crate::server_fns::week::current_week;
 use crate::ui::base::at;
+use crate::ui::defer::{deferred, deferred_plain};
 use crate::ui::live::{use_live, LiveStatus};
 use crate::ui::panels::agents::AgentsPanel;
 use crate::ui::panels::deliverables::DeliverablesPanelView;
@@ -68,11 +69,13 @@ pub fn WeekPage() -> impl IntoView {
             // (§2.5), Results | Revenue, Feed | Agent health, Funnel,
             // Deliverables; on a phone one column, Jesse's own actions
             // first when he has any.
-            <RevenuePanelView week/>
-            <FeedPanel week filter/>
-            <AgentsPanel/>
-            <FunnelPanelView week/>
-            <DeliverablesPanelView/>
+            // Each panel hydrates in its own task, after the week's
+            // numbers (ui::defer): no one long task on a phone.
+            {deferred(view! { <RevenuePanelView week/> })}
+            {deferred(view! { <FeedPanel week filter/> })}
+            {deferred(view! { <AgentsPanel/> })}
+            {deferred(view! { <FunnelPanelView week/> })}
+            {deferred(view! { <DeliverablesPanelView/> })}
         </div>
     }
 }
@@ -82,6 +85,7 @@ fn WeekOverviewView(w: WeekOverview, stats: OverviewStatsResource) -> impl IntoV
     let percent = w.percent();
     let prev = w.week_start - chrono::Days::new(7);
     let next = w.week_start + chrono::Days::new(7);
+    let results = w.results.clone();
     view! {
         <section class="panel overview" aria-labelledby="week-heading">
             <nav class="week-picker" aria-label="Weeks">
@@ -99,11 +103,13 @@ fn WeekOverviewView(w: WeekOverview, stats: OverviewStatsResource) -> impl IntoV
             <ProgressBar percent label="Overall completion"/>
             <OverviewStatsPanel stats/>
         </section>
-        <section class="panel results-panel" aria-labelledby="results-heading">
-            <h2 id="results-heading">"Results committed"</h2>
-            <ul class="results">
-                {w.results.into_iter().map(|result| view! { <ResultCard result/> }).collect_view()}
-            </ul>
-        </section>
+        {deferred_plain(move || view! {
+            <section class="panel results-panel" aria-labelledby="results-heading">
+                <h2 id="results-heading">"Results committed"</h2>
+                <ul class="results">
+                    {results.into_iter().map(|result| view! { <ResultCard result/> }).collect_view()}
+                </ul>
+            </section>
+        })}
     }
 }
