@@ -1,7 +1,7 @@
 //! The HTML shell and the router.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
@@ -38,6 +38,20 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="rpm-rendered" content=chrono::Utc::now().to_rfc3339()/>
                 // The path the cockpit is mounted under, for the browser.
                 <meta name="rpm-base" content=base()/>
+                // The same on every page: written here, by the server only,
+                // so the browser has none of them to hydrate.
+                <title>"RPM Cockpit"</title>
+                <meta name="theme-color" content="#0f172a"/>
+                <link rel="icon" href=at("/favicon.svg") type="image/svg+xml"/>
+                // Add to Home Screen: the manifest, and the icon iOS reads.
+                <link rel="manifest" href=at("/manifest.webmanifest")/>
+                <link rel="apple-touch-icon" href=at("/icons/icon-180.png")/>
+                <meta name="apple-mobile-web-app-capable" content="yes"/>
+                <meta name="apple-mobile-web-app-title" content="Cockpit"/>
+                // Standalone on the home screen: the page runs under the
+                // status bar (the top bar pads itself by the safe-area inset).
+                <meta name="apple-mobile-web-app-status-bar-style" content="black-translucent"/>
+                <meta name="mobile-web-app-capable" content="yes"/>
                 <AutoReload options=options.clone()/>
                 // The style sheet under its hashed name (server-rendered
                 // only: the browser never re-renders the head).
@@ -113,18 +127,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Title text="RPM Cockpit"/>
-        <Meta name="theme-color" content="#0f172a"/>
-        <Link rel="icon" href=at("/favicon.svg") type_="image/svg+xml"/>
-        // Add to Home Screen: the manifest, and the icon iOS reads.
-        <Link rel="manifest" href=at("/manifest.webmanifest")/>
-        <Link rel="apple-touch-icon" href=at("/icons/icon-180.png")/>
-        <Meta name="apple-mobile-web-app-capable" content="yes"/>
-        <Meta name="apple-mobile-web-app-title" content="Cockpit"/>
-        // Standalone on the home screen: the page runs under the status bar
-        // (the top bar pads itself by the safe-area inset).
-        <Meta name="apple-mobile-web-app-status-bar-style" content="black-translucent"/>
-        <Meta name="mobile-web-app-capable" content="yes"/>
         // Routes and `<A>` links are written from the mount path's root:
         // the router adds the path (`/songs` is `/cockpit/songs`).
         <Router base=base()>

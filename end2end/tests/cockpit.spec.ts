@@ -91,6 +91,36 @@ test("the week picker shows the previous week", async ({ page }) => {
   await expect(page.getByRole("heading", { name: /Week of/ })).not.toHaveText(heading!);
 });
 
+// The panels hydrate one at a time after the week's heading (src/ui/defer.rs);
+// reached from another page, the browser builds them instead. Both ways
+// every panel is whole and live, and Jesse's inline controls work.
+test("the cockpit's panels come alive after loading, and when built from another page", async ({ page }) => {
+  const errors = watchErrors(page);
+  await signIn(page, "Jesse");
+  await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");
+  const sections = [".overview", ".results-panel", ".revenue", ".feed", ".agents", ".funnel", ".deliverables"];
+  for (const s of sections) await expect(page.locator(`.cockpit > ${s}`)).toHaveCount(1);
+  // A control inside a deferred panel answers in place (no page load).
+  await page.evaluate(() => ((window as any).stayed = true));
+  const card = page.locator(".result-card").first();
+  await card.getByRole("button", { name: "Show actions" }).click();
+  await expect(card.getByRole("button", { name: "Hide actions" })).toHaveAttribute("aria-expanded", "true");
+  expect(await card.locator(".action").count()).toBeGreaterThan(0);
+  await page.getByRole("link", { name: "Songs" }).click();
+  await expect(page).toHaveURL(/\/songs$/);
+  await page.locator(".brand").click();
+  await expect(page.getByRole("heading", { name: /Week of/ })).toBeVisible();
+  for (const s of sections) await expect(page.locator(`.cockpit > ${s}`)).toHaveCount(1);
+  await expect(page.locator(".results .result-card")).toHaveCount(5);
+  await expect(page.locator(".revenue-table tbody tr")).toHaveCount(6);
+  await page.getByRole("link", { name: "← Previous" }).click();
+  await expect(page).toHaveURL(/week=/);
+  await expect(page.locator(".feed")).not.toContainText("Loading");
+  // All of it without reloading the document.
+  expect(await page.evaluate(() => (window as any).stayed)).toBe(true);
+  expect(errors).toEqual([]);
+});
+
 test("the song catalog filters by album and status", async ({ page }, testInfo) => {
   await signIn(page);
   await page.getByRole("link", { name: "Songs" }).click();

@@ -3,14 +3,24 @@
 //! page comes alive (Lighthouse's Total Blocking Time counts every task
 //! over 50 ms).
 //!
-//! [`Deferred`] wraps a view whose server HTML is one element (a panel's
-//! `<section>`). Hydrating the page skips that element; its hydration is
-//! queued and run later, in its own task, under the same reactive owner and
-//! with the same server data. [`hydrate_body`] starts the app and runs the
-//! queue; [`when_hydrated`] runs code (the live connection) once everything
-//! is hydrated. On the server and when built in the browser (a page the
-//! router renders), a `Deferred` is its view, unchanged: the HTML is the
-//! same with or without it.
+//! [`deferred`] wraps a view whose server HTML is one element (a panel's
+//! `<section>`). Hydrating the page skips that element. Then every view
+//! skipped is made, one per task, in the page's order (their resources read
+//! the server's data); then each is hydrated, one per task, under the
+//! reactive owner it would have had. [`hydrate_body`] starts the
+//! app and runs the queue; [`when_hydrated`] runs code (the live
+//! connection) once everything is hydrated. On the server, and when the
+//! browser builds a page (the router going to another one), a deferred
+//! view is made and rendered where it stands: the HTML is the same with or
+//! without it.
+//!
+//! The one rule: the server makes a deferred view before it runs any
+//! `Suspend` (those wait for data), the browser after hydrating the ones
+//! before it. So no `Suspend` hydrated before a deferred view may make a
+//! resource, `Suspense`, `Transition` or `ErrorBoundary`: they are numbered
+//! in the order they are made, and the browser would read another one's
+//! data (and panic on the difference). Everything inside deferred views is
+//! free, as they are all made before any of them hydrates.
 
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -26,9 +36,9 @@ use leptos::tachys::ssr::StreamBuilder;
 use leptos::tachys::view::add_attr::AddAnyAttr;
 use leptos::tachys::view::{Position, PositionState};
 
-/// A view made and hydrated later, in its own task (see the module's
-/// notes). Its server HTML must be a single element. It is made under an
-/// owner of its own, so the contexts it provides stay inside it.
+/// A view made and hydrated later (see the module's notes). Its server HTML
+/// must be a single element. It is made under an owner of its own, so the
+/// contexts it provides stay inside it.
 pub struct Deferred<V>(Lazy<V>);
 
 enum Lazy<V> {
@@ -49,20 +59,9 @@ impl<V> Lazy<V> {
     }
 }
 
-/// Wraps `view` so that the page's hydration does not wait for it: it is
-/// hydrated later, in its own task. It is made now, in the page's order,
-/// so its resources, `Suspense` and `Transition` take the same numbers of
-/// the server's data as without it.
-pub fn deferred<V: IntoView>(view: V) -> Deferred<V> {
-    Deferred(Lazy::Made(OwnedView::new(view)))
-}
-
-/// Like [`deferred`], and the view is also made later, in its task. Only
-/// for views that make no resource, `Suspense`, `Transition` or
-/// `ErrorBoundary`: those are numbered in the order the page makes them,
-/// which would then differ between the server and the browser (and the
-/// browser would read another one's data).
-pub fn deferred_plain<V: IntoView>(make: impl FnOnce() -> V + Send + 'static) -> Deferred<V> {
+/// Wraps the view `make` returns so that the page's hydration waits
+/// neither for making it nor for hydrating it (see the module's notes).
+pub fn deferred<V: IntoView>(make: impl FnOnce() -> V + Send + 'static) -> Deferred<V> {
     Deferred(Lazy::Make(Box::new(make)))
 }
 
@@ -180,8 +179,8 @@ impl<V: RenderHtml + 'static> RenderHtml for Deferred<V> {
     }
 
     fn dry_resolve(&mut self) {
-        // Made now, in the page's order: its resources are numbered as
-        // they will be when the browser makes it.
+        // Made now, in the page's order, before any `Suspend` has run (see
+        // the module's notes).
         // (The stand-in is replaced two lines down, never called.)
         let lazy = std::mem::replace(&mut self.0, Lazy::Make(Box::new(|| unreachable!())));
         let mut view = lazy.force();
@@ -322,6 +321,9 @@ mod queue {
 
     #[derive(Default)]
     struct Queue {
+        /// Views to make, one per task, all before any is hydrated.
+        makes: VecDeque<Job>,
+        /// Hydrations, one per task.
         jobs: VecDeque<Job>,
         after: Vec<Job>,
         done: bool,
@@ -331,29 +333,44 @@ mod queue {
         static QUEUE: RefCell<Queue> = RefCell::default();
     }
 
+    /// Queues the view to be made (a task of its own, before any queued
+    /// view is hydrated), then hydrated from `el` (another task).
     pub(super) fn push<V: RenderHtml + 'static>(
         owner: Option<Owner>,
         slot: Weak<RefCell<Option<StateOf<V>>>>,
         el: Element,
         view: Lazy<V>,
     ) {
-        let job = move || {
+        let made = Rc::new(RefCell::new(None));
+        let make = {
+            let (owner, made) = (owner.clone(), Rc::clone(&made));
+            move || {
+                let view = match owner {
+                    Some(owner) => owner.with(|| view.force()),
+                    None => view.force(),
+                };
+                *made.borrow_mut() = Some(view);
+            }
+        };
+        let hydrate = move || {
             // Gone (the page moved on) or already built by a rebuild.
             let Some(slot) = slot.upgrade() else { return };
+            let Some(view) = made.take() else { return };
             if slot.borrow().is_some() {
                 return;
             }
-            let hydrate = || {
-                view.force()
-                    .hydrate::<true>(&Cursor::new(el), &PositionState::new(Position::Current))
-            };
+            let hydrate =
+                || view.hydrate::<true>(&Cursor::new(el), &PositionState::new(Position::Current));
             let state = match owner {
                 Some(owner) => owner.with(hydrate),
                 None => hydrate(),
             };
             *slot.borrow_mut() = Some(state);
         };
-        QUEUE.with_borrow_mut(|q| q.jobs.push_back(Box::new(job)));
+        QUEUE.with_borrow_mut(|q| {
+            q.makes.push_back(Box::new(make));
+            q.jobs.push_back(Box::new(hydrate));
+        });
     }
 
     pub(super) fn after(f: Job) {
@@ -370,11 +387,12 @@ mod queue {
         }
     }
 
-    /// Runs one queued hydration per task, then the `after` callbacks.
+    /// Runs, a task at a time, the next view to make or else the next
+    /// hydration; once there is none, the `after` callbacks.
     #[cfg(feature = "hydrate")]
     pub(super) fn run(root: Owner) {
-        let job = QUEUE.with_borrow_mut(|q| q.jobs.pop_front());
-        match job {
+        let next = QUEUE.with_borrow_mut(|q| q.makes.pop_front().or_else(|| q.jobs.pop_front()));
+        match next {
             Some(job) => set_timeout(
                 move || {
                     job();

@@ -6,17 +6,18 @@ use leptos::prelude::*;
 
 use leptos_router::hooks::use_query_map;
 
-use crate::model::panels::FeedFilter;
+use crate::error::AppError;
+use crate::model::panels::{FeedFilter, OverviewStats};
 use crate::model::{ActionStatus, FunnelStage, WeekOverview};
 use crate::server_fns::week::current_week;
 use crate::ui::base::at;
-use crate::ui::defer::{deferred, deferred_plain};
+use crate::ui::defer::deferred;
 use crate::ui::live::{use_live, LiveStatus};
 use crate::ui::panels::agents::AgentsPanel;
 use crate::ui::panels::deliverables::DeliverablesPanelView;
 use crate::ui::panels::feed::FeedPanel;
 use crate::ui::panels::funnel::FunnelPanelView;
-use crate::ui::panels::overview::{overview_stats, OverviewStatsPanel, OverviewStatsResource};
+use crate::ui::panels::overview::{overview_stats, OverviewStatsPanel};
 use crate::ui::panels::revenue::RevenuePanelView;
 use crate::ui::progress_bar::ProgressBar;
 use crate::ui::result_card::ResultCard;
@@ -52,7 +53,8 @@ pub fn WeekPage() -> impl IntoView {
             <LiveStatus/>
             <Transition fallback=|| view! { <p class="loading">"Loading the week…"</p> }>
                 {move || Suspend::new(async move {
-                    match overview.await {
+                    let (week, stats) = (overview.await, stats.await);
+                    match week {
                         Ok(Some(w)) => view! { <WeekOverviewView w stats/> }.into_any(),
                         Ok(None) => view! {
                             <p class="empty">"No plan yet. Import a weekly plan to see it here."</p>
@@ -71,17 +73,20 @@ pub fn WeekPage() -> impl IntoView {
             // first when he has any.
             // Each panel hydrates in its own task, after the week's
             // numbers (ui::defer): no one long task on a phone.
-            {deferred(view! { <RevenuePanelView week/> })}
-            {deferred(view! { <FeedPanel week filter/> })}
-            {deferred(view! { <AgentsPanel/> })}
-            {deferred(view! { <FunnelPanelView week/> })}
-            {deferred(view! { <DeliverablesPanelView/> })}
+            {deferred(move || view! { <RevenuePanelView week/> })}
+            {deferred(move || view! { <FeedPanel week filter/> })}
+            {deferred(move || view! { <AgentsPanel/> })}
+            {deferred(move || view! { <FunnelPanelView week/> })}
+            {deferred(move || view! { <DeliverablesPanelView/> })}
         </div>
     }
 }
 
 #[component]
-fn WeekOverviewView(w: WeekOverview, stats: OverviewStatsResource) -> impl IntoView {
+fn WeekOverviewView(
+    w: WeekOverview,
+    stats: Result<Option<OverviewStats>, AppError>,
+) -> impl IntoView {
     let percent = w.percent();
     let prev = w.week_start - chrono::Days::new(7);
     let next = w.week_start + chrono::Days::new(7);
@@ -103,7 +108,7 @@ fn WeekOverviewView(w: WeekOverview, stats: OverviewStatsResource) -> impl IntoV
             <ProgressBar percent label="Overall completion"/>
             <OverviewStatsPanel stats/>
         </section>
-        {deferred_plain(move || view! {
+        {deferred(move || view! {
             <section class="panel results-panel" aria-labelledby="results-heading">
                 <h2 id="results-heading">"Results committed"</h2>
                 <ul class="results">

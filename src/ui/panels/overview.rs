@@ -25,36 +25,32 @@ pub fn overview_stats(week: Signal<Option<NaiveDate>>) -> OverviewStatsResource 
     )
 }
 
+/// The stats, once loaded: awaited by the week heading's own `Suspend`
+/// rather than a `Transition` of their own, as nothing hydrated before the
+/// deferred panels may make one (see `crate::ui::defer`).
 #[component]
-pub fn OverviewStatsPanel(stats: OverviewStatsResource) -> impl IntoView {
-    view! {
-        <div class="stats" aria-live="polite">
-            <Transition fallback=|| view! { <p class="loading">"Loading velocity…"</p> }>
-                {move || Suspend::new(async move {
-                    match stats.await {
-                        Ok(Some(s)) => {
-                            let jesse = percent(s.jesse_completed as usize, s.jesse_total as usize);
-                            let trend: Vec<f64> = s.trend.iter().map(|w| w.velocity).collect();
-                            view! {
-                                <div class="stat" data-stat="jesse">
-                                    <span class="stat-value">{format!("{jesse}%")}</span>
-                                    <span class="stat-label">
-                                        {format!("Jesse's completion ({}/{})", s.jesse_completed, s.jesse_total)}
-                                    </span>
-                                </div>
-                                <div class="stat" data-stat="velocity">
-                                    <span class="stat-value">{format!("{:.1}", s.velocity)}</span>
-                                    <span class="stat-label">"actions/day"</span>
-                                    {sparkline(&trend, format!("Velocity over the last {} weeks", trend.len()))}
-                                </div>
-                            }
-                            .into_any()
-                        }
-                        Ok(None) => ().into_any(),
-                        Err(e) => panel_error("velocity", e),
-                    }
-                })}
-            </Transition>
-        </div>
-    }
+pub fn OverviewStatsPanel(stats: Result<Option<OverviewStats>, AppError>) -> impl IntoView {
+    let body = match stats {
+        Ok(Some(s)) => {
+            let jesse = percent(s.jesse_completed as usize, s.jesse_total as usize);
+            let trend: Vec<f64> = s.trend.iter().map(|w| w.velocity).collect();
+            view! {
+                <div class="stat" data-stat="jesse">
+                    <span class="stat-value">{format!("{jesse}%")}</span>
+                    <span class="stat-label">
+                        {format!("Jesse's completion ({}/{})", s.jesse_completed, s.jesse_total)}
+                    </span>
+                </div>
+                <div class="stat" data-stat="velocity">
+                    <span class="stat-value">{format!("{:.1}", s.velocity)}</span>
+                    <span class="stat-label">"actions/day"</span>
+                    {sparkline(&trend, format!("Velocity over the last {} weeks", trend.len()))}
+                </div>
+            }
+            .into_any()
+        }
+        Ok(None) => ().into_any(),
+        Err(e) => panel_error("velocity", e),
+    };
+    view! { <div class="stats" aria-live="polite">{body}</div> }
 }
