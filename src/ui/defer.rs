@@ -343,8 +343,12 @@ mod queue {
     ) {
         let made = Rc::new(RefCell::new(None));
         let make = {
-            let (owner, made) = (owner.clone(), Rc::clone(&made));
+            let (owner, made, slot) = (owner.clone(), Rc::clone(&made), slot.clone());
             move || {
+                // Gone already (the router went to another page): not made.
+                if slot.upgrade().is_none() {
+                    return;
+                }
                 let view = match owner {
                     Some(owner) => owner.with(|| view.force()),
                     None => view.force(),
