@@ -3,7 +3,7 @@
 # Playwright's Chrome elsewhere): builds and serves the release site with the
 # demo data on 127.0.0.1:3300, signs a VIP in through the demo sign-in
 # (LH_EMAIL=jesse@example.com: the owner, whose page has his inline
-# controls), and
+# controls; LH_KEEP=<dir> keeps each run's JSON report there), and
 # prints the performance score, LCP, TBT, CLS and the wasm size (raw and
 # brotli), three runs with their median and worst. Goals (issue 19): score
 # >= 95, LCP <= 1.5 s, TBT <= 100 ms, CLS 0, wasm <= 250 KB brotli.
@@ -67,6 +67,8 @@ reports=()
 for run in $(seq 1 "$RUNS"); do
   lighthouse_once "$work/lh-$run.json"
   reports+=("$work/lh-$run.json")
+  # LH_KEEP=<dir>: the reports are kept there, to read what a run saw.
+  [ -n "${LH_KEEP:-}" ] && mkdir -p "$LH_KEEP" && cp "$work/lh-$run.json" "$LH_KEEP/"
 done
 
 wasm="$(ls "$site"/pkg/*.wasm | head -1)"
