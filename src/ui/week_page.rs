@@ -90,7 +90,10 @@ fn WeekOverviewView(
     let percent = w.percent();
     let prev = w.week_start - chrono::Days::new(7);
     let next = w.week_start + chrono::Days::new(7);
-    let results = w.results.clone();
+    let heading = w.date_range_label();
+    let count = format!("({}/{} actions)", w.completed_actions(), w.total_actions());
+    // Read above; the results themselves move to their deferred panel.
+    let results = w.results;
     view! {
         <section class="panel overview" aria-labelledby="week-heading">
             <nav class="week-picker" aria-label="Weeks">
@@ -98,12 +101,10 @@ fn WeekOverviewView(
                 <a class="button" href=at("/")>"This week"</a>
                 <a class="button" href=at(&format!("/?week={next}"))>"Next →"</a>
             </nav>
-            <h1 id="week-heading">"Week of " {w.date_range_label()}</h1>
+            <h1 id="week-heading">"Week of " {heading}</h1>
             <p class="overall">
                 <span class="overall-percent">{format!("{percent}% complete")}</span>
-                <span class="overall-count">
-                    {format!("({}/{} actions)", w.completed_actions(), w.total_actions())}
-                </span>
+                <span class="overall-count">{count}</span>
             </p>
             <ProgressBar percent label="Overall completion"/>
             <OverviewStatsPanel stats/>
