@@ -54,7 +54,7 @@ test("a VIP sees their own rules and not the admin's list", async ({ page }) => 
   await expect(page.getByRole("heading", { name: "Recent notifications" })).toHaveCount(0);
 });
 
-test("the service worker shows a push message and opens its page when tapped", async ({ browser }, testInfo) => {
+test("the service worker shows a push message, its icon allowed by the worker's policy", async ({ browser }, testInfo) => {
   test.skip(testInfo.project.name !== "desktop", "one browser context is enough");
   const context = await browser.newContext({ serviceWorkers: "allow", viewport: { width: 1280, height: 800 } });
   const page = await context.newPage();
@@ -69,15 +69,39 @@ test("the service worker shows a push message and opens its page when tapped", a
       if (r) resolve(r.registrationId);
     });
   });
+  // Whatever the worker reports (a policy that blocks the notification's
+  // icon, an exception in its handlers) fails the test.
+  const workerErrors: string[] = [];
+  cdp.on("ServiceWorker.workerErrorReported", (e) => workerErrors.push(e.errorMessage.errorMessage));
   await cdp.send("ServiceWorker.enable");
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => true));
+  // `ready` may resolve while the worker is still activating: the message
+  // goes to an activated worker, with the permission granted.
+  const state = await page.evaluate(async () => {
+    const worker = (await navigator.serviceWorker.ready).active!;
+    if (worker.state !== "activated")
+      await new Promise((resolve) => worker.addEventListener("statechange", () => worker.state === "activated" && resolve(null)));
+    return { worker: worker.state, permission: Notification.permission };
+  });
+  expect(state).toEqual({ worker: "activated", permission: "granted" });
   const registrationId = await registered;
   const message = { title: "Blocked: A2 Mix the single", body: "Quinn's action A2 is blocked: no studio", url: `${origin}/`, tag: "t1" };
-  await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(message) });
   const shown = () =>
     page.evaluate(async () =>
       (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag })),
     );
-  await expect.poll(shown).toEqual([{ title: message.title, body: message.body, tag: "t1" }]);
+  // Headless Chromium now and then (2 to 5 runs in 150, 2026-12-03) does not
+  // list the notification a fresh worker showed for its first push message,
+  // although the worker's showNotification resolved (seen by instrumenting
+  // the worker; not the icon, not the permission, not activation). The same
+  // message delivered again, same tag, replaces rather than adds, and is
+  // listed at once. So: up to three deliveries, and exactly one notification.
+  let seen: { title: string; body: string; tag: string }[] = [];
+  for (let delivery = 0; delivery < 3 && seen.length === 0; delivery++) {
+    await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: JSON.stringify(message) });
+    const until = Date.now() + 3000;
+    while ((seen = await shown()).length === 0 && Date.now() < until) await page.waitForTimeout(100);
+  }
+  expect(seen).toEqual([{ title: message.title, body: message.body, tag: "t1" }]);
+  expect(workerErrors).toEqual([]);
   await context.close();
 });

@@ -26,6 +26,11 @@ pub const DAILY: &str = "public, max-age=86400";
 /// and the chart library: always revalidated.
 pub const REVALIDATE: &str = "no-cache";
 
+/// The service worker's own Content Security Policy (a worker runs under its
+/// script's policy, not the page's): the cockpit's pages, and the icon of a
+/// notification it shows; nothing else.
+const SERVICE_WORKER_POLICY: &str = "default-src 'none'; connect-src 'self'; img-src 'self'";
+
 /// The site's files, public (the sign-in pages use them): `/pkg` and
 /// `/vendor` from the site's directory with their precompressed copies,
 /// the icons, the favicon and the manifest, each with its caching.
@@ -58,11 +63,9 @@ pub fn routes(options: &LeptosOptions) -> Router<AppState> {
         // cache in between.
         .merge(
             file("sw.js", REVALIDATE)
-                // A worker runs under its own script's policy: it fetches
-                // the cockpit's pages, and nothing else.
                 .layer(SetResponseHeaderLayer::overriding(
                     header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static("default-src 'none'; connect-src 'self'"),
+                    HeaderValue::from_static(SERVICE_WORKER_POLICY),
                 ))
                 // Registered for the mount path itself (`/cockpit`, one
                 // level above the script's own `/cockpit/`).

@@ -126,7 +126,7 @@ async fn fixed_names_are_revalidated_and_pages_never_stored() {
 }
 
 #[tokio::test]
-async fn the_service_worker_is_always_checked_and_may_fetch_only_our_pages() {
+async fn the_service_worker_is_always_checked_and_may_fetch_only_our_pages_and_icons() {
     let site = site();
     let router = serving(site.path(), true).await;
     let response = get(&router, "/sw.js", None).await;
@@ -134,7 +134,7 @@ async fn the_service_worker_is_always_checked_and_may_fetch_only_our_pages() {
     assert_eq!(header_of(&response, header::CACHE_CONTROL), REVALIDATE);
     assert_eq!(
         header_of(&response, header::CONTENT_SECURITY_POLICY),
-        "default-src 'none'; connect-src 'self'"
+        "default-src 'none'; connect-src 'self'; img-src 'self'"
     );
     assert!(header_of(&response, header::CONTENT_TYPE).contains("javascript"));
     assert_eq!(
